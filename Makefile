@@ -1,0 +1,52 @@
+# `make lab`  : set up .venv (once) and open the course in JupyterLab
+# `make test` : set up .venv with the test tools (once) and run every test and notebook
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8888
+TOKEN  ?= $(shell $(PYTHON) -c "import secrets; print(secrets.token_hex(16))")
+# JupyterLab refuses to start as root without this flag
+ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
+
+.PHONY: lab test unit notebooks browser bench student clean
+
+$(VENV)/.lab-stamp: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[lab]"
+	@touch $@
+
+$(VENV)/.dev-stamp: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@ $(VENV)/.lab-stamp
+
+lab: $(VENV)/.lab-stamp
+	@echo "Opening the course: http://127.0.0.1:$(PORT)/lab?token=$(TOKEN)"
+	@echo "(port $(PORT), token $(TOKEN); stop with Ctrl-C)"
+	$(VENV)/bin/jupyter lab course --ip=127.0.0.1 --port=$(PORT) \
+	    --IdentityProvider.token=$(TOKEN) --ServerApp.port_retries=0 $(ROOT_FLAG) \
+	    --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+
+# every test: the package's unit tests (browser tests included), then every notebook under nbval
+test: $(VENV)/.dev-stamp
+	$(PY) -m pytest tests
+	$(PY) -m pytest --nbval-lax -p no:cacheprovider solutions course
+
+unit: $(VENV)/.dev-stamp
+	$(PY) -m pytest tests -m "not browser"
+
+notebooks: $(VENV)/.dev-stamp
+	$(PY) -m pytest --nbval-lax solutions course
+
+student: $(VENV)/.dev-stamp
+	$(PY) -m nncourse student
+
+bench: $(VENV)/.dev-stamp
+	$(PY) bench/engine.py
+	$(PY) bench/grading.py
+	$(PY) bench/widgets.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,15 @@
+"""nncourse: an interactive course on training neural networks, backed by a small numpy engine.
+
+The engine: :mod:`nncourse.functional` (forward/backward pairs), layers (:class:`Linear`, :class:`ReLU`,
+...), :class:`Sequential`, initialisers, optimizers, schedules, :func:`fit` with diagnostics and the
+NaN trap, :mod:`nncourse.gradcheck`, feature scaling and offline data sets. Widgets and plots live in
+``nncourse.widgets`` and ``nncourse.plots`` (imported on demand, so ``import nncourse`` stays light).
+"""
+from nncourse import functional, gradcheck, init, optim, schedules  # noqa: F401
+from nncourse.layers import BatchNorm, Dropout, LeakyReLU, Layer, Linear, ReLU, Sigmoid, Tanh  # noqa: F401
+from nncourse.losses import bce_with_logits, mse, softmax, softmax_cross_entropy  # noqa: F401
+from nncourse.model import Sequential, load, mlp, transfer  # noqa: F401
+from nncourse.optim import SGD, Adam, RMSProp, clip_grad_norm, make_optimizer  # noqa: F401
+from nncourse.train import EarlyStopping, History, TrainingDiverged, accuracy, evaluate, fit, predict  # noqa: F401
+
+__version__ = "0.1.0"

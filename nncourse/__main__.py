@@ -1,0 +1,5 @@
+import sys
+
+from nncourse.cli import main
+
+sys.exit(main())

@@ -1,0 +1,180 @@
+"""Optimizers: small classes with one ``step(model)`` that update trainable parameters in place.
+
+Every optimizer takes ``weight_decay`` (the L2 penalty ``weight_decay/2 * ||W||^2``, added to the
+gradient as ``weight_decay * W``) and ``l1`` (the L1 penalty ``l1 * |W|``, adding ``l1 * sign(W)``).
+Penalties apply to weights only (parameters named ``W``), not to biases or batch-norm parameters.
+The learning rate ``lr`` can be changed between steps (schedules do this).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from nncourse._validate import check_number
+
+
+def _params(model):
+    """``(name, param, grad)`` triples of the trainable parameters of a model or a single layer."""
+    if hasattr(model, "trainable_params"):
+        return list(model.trainable_params())
+    if not getattr(model, "trainable", True):
+        return []
+    return [(k, model.params[k], model.grads[k]) for k in model.params]
+
+
+def penalty(model, weight_decay: float = 0.0, l1: float = 0.0) -> float:
+    """The regularisation term added to the loss: ``weight_decay/2 * sum(W**2) + l1 * sum(|W|)``."""
+    total = 0.0
+    for name, p, _ in _params(model):
+        if name.endswith("W"):
+            if weight_decay:
+                total += 0.5 * weight_decay * float(np.sum(p * p))
+            if l1:
+                total += l1 * float(np.sum(np.abs(p)))
+    return total
+
+
+def clip_grad_norm(model, max_norm: float) -> float:
+    """Scale all trainable gradients so that their global L2 norm is at most ``max_norm``.
+
+    Returns the norm before clipping. The gradients are scaled in place, so the direction is kept.
+    """
+    max_norm = check_number(max_norm, "max_norm", 0.0, low_open=True)
+    grads = [g for _, _, g in _params(model)]
+    norm = float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads)))
+    if norm > max_norm:
+        scale = max_norm / (norm + 1e-12)
+        for g in grads:
+            g *= scale
+    return norm
+
+
+class Optimizer:
+    """Base class. Subclasses implement ``_update(name, param, grad)`` (in place)."""
+
+    def __init__(self, lr: float, weight_decay: float = 0.0, l1: float = 0.0) -> None:
+        self.lr = check_number(lr, "lr", 0.0, low_open=True)
+        self.weight_decay = check_number(weight_decay, "weight_decay", 0.0)
+        self.l1 = check_number(l1, "l1", 0.0)
+        self.state: dict[str, dict[str, np.ndarray]] = {}
+        self.t = 0  # steps taken
+
+    def step(self, model) -> None:
+        """Apply one update to every trainable parameter of ``model`` using its current ``grads``."""
+        self.t += 1
+        for name, p, g in _params(model):
+            if name.endswith("W") and (self.weight_decay or self.l1):
+                g = g + self.weight_decay * p + self.l1 * np.sign(p)
+            self._update(name, p, g)
+
+    def _update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def _slot(self, name: str, key: str, like: np.ndarray) -> np.ndarray:
+        slots = self.state.setdefault(name, {})
+        if key not in slots:
+            slots[key] = np.zeros_like(like)
+        return slots[key]
+
+    def _extra(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        reg = (f", weight_decay={self.weight_decay:g}" if self.weight_decay else "") + (f", l1={self.l1:g}" if self.l1 else "")
+        return f"{type(self).__name__}(lr={self.lr:g}{self._extra()}{reg})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with momentum or Nesterov momentum.
+
+    Notes
+    -----
+    Plain: ``w -= lr * g``. Momentum (Polyak): ``v = momentum * v - lr * g; w += v``.
+    Nesterov (in the form of Sutskever et al., 2013): ``v = momentum * v - lr * g;
+    w += momentum * v - lr * g`` (the gradient is taken at the current point and the look-ahead folded in).
+    """
+
+    def __init__(self, lr: float = 0.1, momentum: float = 0.0, nesterov: bool = False,
+                 weight_decay: float = 0.0, l1: float = 0.0) -> None:
+        super().__init__(lr, weight_decay, l1)
+        self.momentum = check_number(momentum, "momentum", 0.0, 1.0, high_open=True)
+        if nesterov and self.momentum == 0:
+            raise ValueError("nesterov=True needs momentum > 0, got momentum=0")
+        self.nesterov = bool(nesterov)
+
+    def _update(self, name, p, g):
+        if self.momentum == 0.0:
+            p -= self.lr * g
+            return
+        v = self._slot(name, "velocity", p)
+        v *= self.momentum
+        v -= self.lr * g
+        if self.nesterov:
+            p += self.momentum * v - self.lr * g
+        else:
+            p += v
+
+    def _extra(self) -> str:
+        return (f", momentum={self.momentum:g}" if self.momentum else "") + (", nesterov=True" if self.nesterov else "")
+
+
+class RMSProp(Optimizer):
+    """RMSProp (Tieleman & Hinton, 2012): ``s = rho*s + (1-rho)*g**2; w -= lr * g / (sqrt(s) + eps)``."""
+
+    def __init__(self, lr: float = 1e-3, rho: float = 0.9, eps: float = 1e-8,
+                 weight_decay: float = 0.0, l1: float = 0.0) -> None:
+        super().__init__(lr, weight_decay, l1)
+        self.rho = check_number(rho, "rho", 0.0, 1.0, high_open=True)
+        self.eps = check_number(eps, "eps", 0.0, low_open=True)
+
+    def _update(self, name, p, g):
+        s = self._slot(name, "square_avg", p)
+        s *= self.rho
+        s += (1.0 - self.rho) * g * g
+        p -= self.lr * g / (np.sqrt(s) + self.eps)
+
+    def _extra(self) -> str:
+        return f", rho={self.rho:g}"
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015), bias-corrected.
+
+    Notes
+    -----
+    ``m = b1*m + (1-b1)*g``, ``v = b2*v + (1-b2)*g**2``, ``m_hat = m / (1 - b1**t)``,
+    ``v_hat = v / (1 - b2**t)``, ``w -= lr * m_hat / (sqrt(v_hat) + eps)``.
+    """
+
+    def __init__(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
+                 weight_decay: float = 0.0, l1: float = 0.0) -> None:
+        super().__init__(lr, weight_decay, l1)
+        self.beta1 = check_number(beta1, "beta1", 0.0, 1.0, high_open=True)
+        self.beta2 = check_number(beta2, "beta2", 0.0, 1.0, high_open=True)
+        self.eps = check_number(eps, "eps", 0.0, low_open=True)
+
+    def _update(self, name, p, g):
+        m = self._slot(name, "m", p)
+        v = self._slot(name, "v", p)
+        m *= self.beta1
+        m += (1.0 - self.beta1) * g
+        v *= self.beta2
+        v += (1.0 - self.beta2) * g * g
+        m_hat = m / (1.0 - self.beta1 ** self.t)
+        v_hat = v / (1.0 - self.beta2 ** self.t)
+        p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+    def _extra(self) -> str:
+        return f", beta1={self.beta1:g}, beta2={self.beta2:g}"
+
+
+OPTIMIZERS = {"sgd": SGD, "momentum": SGD, "nesterov": SGD, "rmsprop": RMSProp, "adam": Adam}
+
+
+def make_optimizer(name: str, lr: float, **kwargs) -> Optimizer:
+    """Build an optimizer by name: ``sgd``, ``momentum`` (0.9), ``nesterov`` (0.9), ``rmsprop``, ``adam``."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(sorted(OPTIMIZERS))}")
+    if name in ("momentum", "nesterov"):
+        kwargs.setdefault("momentum", 0.9)
+        kwargs["nesterov"] = name == "nesterov"
+    return OPTIMIZERS[name](lr=lr, **kwargs)
