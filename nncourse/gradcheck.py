@@ -21,7 +21,8 @@ def rel_error(a, b) -> float:
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
-def numerical_gradient(f: Callable, x: np.ndarray, dout: np.ndarray | None = None, h: float = 1e-5) -> np.ndarray:
+def numerical_gradient(f: Callable, x: np.ndarray, dout: np.ndarray | None = None, h: float = 1e-5,
+                       order: int = 2) -> np.ndarray:
     """Central-difference gradient of ``f`` at ``x``.
 
     Parameters
@@ -32,6 +33,9 @@ def numerical_gradient(f: Callable, x: np.ndarray, dout: np.ndarray | None = Non
     dout : ndarray shaped like ``f``'s output; then the result is the gradient of ``sum(f(x) * dout)``,
         which is what a backward pass computes for the upstream gradient ``dout``.
     h : step of the central difference.
+    order : 2 (default) for ``(f(x+h) - f(x-h)) / 2h``; 4 for the five-point stencil
+        ``(-f(x+2h) + 8 f(x+h) - 8 f(x-h) + f(x-2h)) / 12h``, whose error shrinks like ``h**4``: with
+        ``h=1e-3`` it is far more accurate than order 2, because rounding matters less at a larger step.
 
     Returns
     -------
@@ -51,18 +55,26 @@ def numerical_gradient(f: Callable, x: np.ndarray, dout: np.ndarray | None = Non
             return float(out.reshape(()))
         return float(np.sum(np.asarray(out, dtype=np.float64) * dout))
 
+    if order not in (2, 4):
+        raise ValueError(f"expected order 2 or 4, got {order!r}")
     grad = np.zeros(x.shape, dtype=np.float64)
     flat, gflat = x.reshape(-1), grad.reshape(-1)
     if not np.shares_memory(flat, x):
         raise ValueError("expected x to be contiguous so that it can be perturbed in place")
+    def at(i, old, delta):
+        flat[i] = old + delta
+        return value()
+
     for i in range(flat.size):
         old = flat[i]
-        flat[i] = old + h
-        plus = value()
-        flat[i] = old - h
-        minus = value()
+        if order == 2:
+            gflat[i] = (at(i, old, h) - at(i, old, -h)) / (2.0 * h)
+        else:
+            # differences first, so that a value that does not change gives exactly 0
+            near = at(i, old, h) - at(i, old, -h)
+            far = at(i, old, 2 * h) - at(i, old, -2 * h)
+            gflat[i] = (8.0 * near - far) / (12.0 * h)
         flat[i] = old
-        gflat[i] = (plus - minus) / (2.0 * h)
     return grad
 
 
@@ -77,7 +89,8 @@ def _takes_argument(f) -> bool:
     return len(params) >= 1 or any(p.kind == p.VAR_POSITIONAL for p in sig.parameters.values())
 
 
-def check_layer(layer, x: np.ndarray, *, seed=0, h: float = 1e-5, train: bool = True) -> dict[str, float]:
+def check_layer(layer, x: np.ndarray, *, seed=1234, h: float = 1e-5, order: int = 2,
+                train: bool = True) -> dict[str, float]:
     """Gradient-check every parameter of ``layer`` and its input.
 
     Uses the loss ``sum(forward(x) * dout)`` for a fixed random ``dout``. Layers with randomness
@@ -108,10 +121,10 @@ def check_layer(layer, x: np.ndarray, *, seed=0, h: float = 1e-5, train: bool = 
         _param(probe, k)[...] = _param(layer, k)
     probe.forward(x, train)
     dx = probe.backward(dout)
-    errors = {"x": rel_error(dx, numerical_gradient(lambda xx: run(xx), x, dout, h))}
+    errors = {"x": rel_error(dx, numerical_gradient(lambda xx: run(xx), x, dout, h, order))}
     for k in layer.params:
         p = _param(layer, k)
-        errors[k] = rel_error(probe.grads[k], numerical_gradient(lambda _p: run(x), p, dout, h))
+        errors[k] = rel_error(probe.grads[k], numerical_gradient(lambda _p: run(x), p, dout, h, order))
     return errors
 
 
