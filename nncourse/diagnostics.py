@@ -68,3 +68,15 @@ def first_bad_layer(model) -> str | None:
         if any(not np.all(np.isfinite(g)) for g in layer.grads.values()):
             return name
     return None
+
+
+def largest_output_layer(model) -> tuple[str | None, float]:
+    """``(name, max |output|)`` of the layer with the largest output magnitude (where values blow up)."""
+    best, name = -1.0, None
+    for n, layer in model.named_layers():
+        out = layer.last_output
+        if out is not None and out.size:
+            m = float(np.max(np.abs(out)))
+            if m > best:
+                best, name = m, n
+    return name, best

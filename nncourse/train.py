@@ -170,6 +170,9 @@ def fit(model, X, y, *, loss: str = "cross_entropy", optimizer: Optimizer | None
     step = getattr(optimizer, "t", 0)
 
     bar = _progress_bar(epochs, progress)
+    # overflow on the way to inf/NaN is expected when training diverges; the NaN trap below reports it
+    errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
+    errstate.__enter__()
     try:
         for epoch in range(epochs):
             order = rng.permutation(n)
@@ -233,6 +236,7 @@ def fit(model, X, y, *, loss: str = "cross_entropy", optimizer: Optimizer | None
             if any(cb(epoch, logs, model) is True for cb in callbacks):
                 break
     finally:
+        errstate.__exit__(None, None, None)
         if bar is not None:
             bar.close()
     if best_state is not None and hist.best_epoch != hist.epochs - 1:
@@ -243,7 +247,11 @@ def fit(model, X, y, *, loss: str = "cross_entropy", optimizer: Optimizer | None
 def _diverged(hist, model, optimizer, epoch, step, value, on_nan, bar):
     layer = diag.first_bad_layer(model)
     what = "NaN" if math.isnan(value) else "infinite"
-    where = f" The first layer with non-finite values is {layer}." if layer else ""
+    if layer:
+        where = f" The first layer with non-finite values is {layer}."
+    else:
+        layer, size = diag.largest_output_layer(model)
+        where = f" No layer holds NaN yet; the largest values are in the output of {layer} (|value| up to {size:.3g})."
     message = (
         f"Training diverged: the loss became {what} at epoch {epoch + 1}, step {step} "
         f"(learning rate {optimizer.lr:g}).{where} Try a lower learning rate (e.g. {optimizer.lr / 10:g}), "

@@ -1,0 +1,136 @@
+"""fit: learning digits, early stopping, callbacks, diagnostics, the NaN trap and bad input."""
+import numpy as np
+import pytest
+
+import nncourse as nc
+from nncourse.datasets import digits_splits
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return digits_splits(seed=0)
+
+
+def test_small_mlp_learns_digits(digits):
+    model = nc.mlp([64, 64, 10], seed=0)
+    hist = nc.fit(model, digits.X_train, digits.y_train, epochs=15, batch_size=32, seed=0,
+                  optimizer=nc.SGD(lr=0.1, momentum=0.9), val_data=(digits.X_val, digits.y_val), progress=False)
+    assert hist["val_acc"][-1] >= 0.95, hist
+    assert hist["train_loss"][-1] < hist["train_loss"][0] / 5
+    assert nc.accuracy(model, digits.X_test, digits.y_test) >= 0.93
+    assert set(hist.history) == {"train_loss", "train_acc", "val_loss", "val_acc", "lr"}
+
+
+def test_same_seed_same_run_and_shuffling_depends_on_seed(digits):
+    def run(seed):
+        model = nc.mlp([64, 16, 10], seed=1)
+        return nc.fit(model, digits.X_train[:300], digits.y_train[:300], epochs=2, seed=seed, progress=False)["train_loss"]
+    assert run(3) == run(3)
+    assert run(3) != run(4)
+
+
+def test_early_stopping_restores_the_best_epoch():
+    # a tiny, noisy training set and a big model: validation loss turns upward quickly
+    rng = np.random.default_rng(0)
+    X, Xv = rng.normal(size=(40, 20)), rng.normal(size=(200, 20))
+    w = rng.normal(size=20)
+    y, yv = (X @ w + rng.normal(scale=3, size=40) > 0).astype(int), (Xv @ w > 0).astype(int)
+    snapshots = []
+    model = nc.mlp([20, 256, 2], seed=0)
+    hist = nc.fit(model, X, y, optimizer=nc.SGD(lr=0.2, momentum=0.9), epochs=200, batch_size=8,
+                  val_data=(Xv, yv), early_stopping=nc.EarlyStopping(patience=5), progress=False,
+                  callbacks=[lambda epoch, logs, m: snapshots.append(m.state_dict())])
+    assert hist.stopped_early and hist.epochs < 200
+    best = int(np.argmin(hist["val_loss"]))
+    assert hist.best_epoch == best and best <= hist.epochs - 6
+    assert hist["val_loss"][-1] > hist["val_loss"][best]
+    # the model now holds exactly the weights it had at the end of the best epoch
+    for k, v in snapshots[best].items():
+        np.testing.assert_array_equal(model.state_dict()[k], v)
+    assert nc.evaluate(model, Xv, yv)[0] == pytest.approx(hist["val_loss"][best])
+
+
+def test_callback_can_stop_training():
+    X, y = np.random.default_rng(0).normal(size=(20, 3)), np.arange(20) % 2
+    hist = nc.fit(nc.mlp([3, 4, 2]), X, y, epochs=50, progress=False, callbacks=[lambda e, logs, m: e == 2])
+    assert hist.epochs == 3
+
+
+def test_diagnostics_show_vanishing_gradients_in_a_deep_sigmoid_net(digits):
+    model = nc.mlp([64] + [32] * 6 + [10], activation="sigmoid", seed=0)  # Xavier init
+    hist = nc.fit(model, digits.X_train[:256], digits.y_train[:256], epochs=1, batch_size=256, progress=False)
+    d = hist.diagnostics[0]
+    linear = [name for name in d if name.endswith("Linear")]
+    assert d[linear[0]]["grad_norm"] < d[linear[-1]]["grad_norm"] / 100
+    assert 0 <= d["1:Sigmoid"]["saturated_frac"] <= 1 and "update_ratio" in d[linear[0]]
+
+
+def test_diagnostics_count_dead_relus():
+    model = nc.mlp([4, 8, 2], seed=0)
+    model[0].params["b"][:3] = -100.0  # three units can never fire
+    X, y = np.random.default_rng(0).normal(size=(32, 4)), np.arange(32) % 2
+    hist = nc.fit(model, X, y, epochs=1, batch_size=32, progress=False)
+    assert hist.diagnostics[0]["1:ReLU"]["dead_frac"] == pytest.approx(3 / 8)
+
+
+def test_nan_trap_stops_with_an_actionable_message():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 3)) * np.array([1.0, 1e3, 1e5])  # unscaled features
+    y = X @ np.array([1.0, 1e-3, 1e-5])
+    model = nc.Sequential(nc.Linear(3, 8, seed=0), nc.ReLU(), nc.Linear(8, 1, seed=1))
+    with pytest.raises(nc.TrainingDiverged) as info:
+        nc.fit(model, X, y, loss="mse", optimizer=nc.SGD(lr=0.5), epochs=20, batch_size=16, progress=False)
+    msg = str(info.value)
+    assert "loss became" in msg and "epoch 1" in msg and "step" in msg
+    assert "learning rate 0.5" in msg and "lower learning rate" in msg
+    assert "scale the input features" in msg and "clip" in msg
+    assert "Linear" in msg  # names the first layer that went bad
+    hist = info.value.history
+    assert hist.diverged["epoch"] == 0 and hist.epochs == 0
+
+
+def test_nan_trap_keeps_history_of_finished_epochs():
+    X, y = np.random.default_rng(0).normal(size=(30, 2)), np.arange(30) % 2
+    model = nc.mlp([2, 4, 2], seed=0)
+
+    def sabotage(epoch, logs, m):
+        if epoch == 2:
+            m[2].params["W"][0, 0] = np.nan
+
+    hist = nc.fit(model, X, y, epochs=6, batch_size=10, progress=False, on_nan="stop", callbacks=[sabotage])
+    assert hist.epochs == 3 and hist.diverged["epoch"] == 3
+    assert hist.diverged["layer"] == "2:Linear"
+    assert "epoch 4" in hist.diverged["message"]
+
+
+def test_fit_bad_input_messages():
+    X, y = np.zeros((10, 3)), np.zeros(10, dtype=int)
+    model = nc.mlp([3, 4, 2])
+    cases = [
+        (dict(X=np.zeros((10, 4))), ValueError, r"Linear\(3 -> 4, init=he\) expected x of shape \(N, 3\), got \(10, 4\)"),
+        (dict(X=np.zeros(10)), ValueError, r"expected X to be 2-D, got an array of shape \(10,\)"),
+        (dict(X=np.array([["a"] * 3] * 10)), TypeError, r"expected X to be a numeric array, got an array of dtype <U1"),
+        (dict(X=np.array([[object()] * 3] * 10)), TypeError, "dtype object"),
+        (dict(X=np.where(np.eye(10, 3) > 0, np.nan, 0.0)), ValueError, r"X contains 3 NaN or infinite value\(s\)"),
+        (dict(y=np.zeros(9, dtype=int)), ValueError, r"one label per example \(10\), got 9 labels"),
+        (dict(y=np.full(10, 0.5)), TypeError, "integer class labels"),
+        (dict(epochs=0), ValueError, r"epochs to be an integer >= 1, got 0"),
+        (dict(batch_size=2.5), ValueError, r"batch_size to be an integer >= 1, got 2.5"),
+        (dict(loss="hinge"), ValueError, r"unknown loss 'hinge'; choose one of bce, cross_entropy, mse"),
+        (dict(optimizer="adam"), TypeError, r"nncourse optimizer such as SGD\(lr=0.1\), got 'adam'"),
+        (dict(val_data=np.zeros((3, 3))), ValueError, "val_data to be a pair"),
+    ]
+    for kw, exc, pattern in cases:
+        args = dict(X=X, y=y)
+        args.update(kw)
+        with pytest.raises(exc, match=pattern):
+            nc.fit(model, args.pop("X"), args.pop("y"), progress=False, **args)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        nc.fit(model, X, y, lr=0.1)
+
+
+def test_progress_bar_runs_in_a_terminal(capsys):
+    X, y = np.random.default_rng(0).normal(size=(20, 3)), np.arange(20) % 2
+    nc.fit(nc.mlp([3, 4, 2]), X, y, epochs=2, progress=True)
+    err = capsys.readouterr().err
+    assert "training" in err and "2/2" in err
