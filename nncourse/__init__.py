@@ -12,4 +12,11 @@ from nncourse.model import Sequential, load, mlp, transfer  # noqa: F401
 from nncourse.optim import SGD, Adam, RMSProp, clip_grad_norm, make_optimizer  # noqa: F401
 from nncourse.train import EarlyStopping, History, TrainingDiverged, accuracy, evaluate, fit, predict  # noqa: F401
 
+from nncourse.datasets import (  # noqa: F401
+    DATASETS_2D, Splits, augment, digits_splits, load_digits, make_2d, make_scaling_regression, train_val_test_split,
+)
+from nncourse.scaling import (  # noqa: F401
+    Chain, ClipScaler, ColumnScaler, LinearScaler, LogScaler, ZScoreScaler, make_scaler,
+)
+
 __version__ = "0.1.0"

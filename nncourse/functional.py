@@ -49,17 +49,18 @@ def linear_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray):
     return out, (x, W, b)
 
 
-def linear_backward(dout: np.ndarray, cache):
+def linear_backward(dout: np.ndarray, cache, input_grad: bool = True):
     """Gradients of the affine layer.
 
     Parameters
     ----------
     dout : ndarray, shape (N, H), upstream gradient dL/dout.
     cache : ``(x, W, b)`` from :func:`linear_forward`.
+    input_grad : False skips ``dx`` (returned as None): the first layer of a network never needs it.
 
     Returns
     -------
-    dx : ndarray, shape (N, D)
+    dx : ndarray, shape (N, D), or None
     dW : ndarray, shape (D, H)
     db : ndarray, shape (H,)
 
@@ -71,14 +72,17 @@ def linear_backward(dout: np.ndarray, cache):
     x, W, _ = cache
     if dout.shape != (x.shape[0], W.shape[1]):
         raise ValueError(f"expected dout of shape {(x.shape[0], W.shape[1])}, got {dout.shape}")
-    return dout @ W.T, x.T @ dout, dout.sum(axis=0)
+    # W.T copied to a contiguous array first: for small batches OpenBLAS can take a much slower
+    # (threaded) path for a transposed right-hand operand than for a plain one
+    dx = dout @ np.ascontiguousarray(W.T) if input_grad else None
+    return dx, x.T @ dout, dout.sum(axis=0)
 
 
 def relu_forward(x: np.ndarray):
     """ReLU ``max(0, x)``; the cache is the boolean mask of positive inputs."""
     x = _as_array(x, "x")
-    mask = x > 0
-    return x * mask, mask
+    out = np.maximum(x, 0)
+    return out, out > 0
 
 
 def relu_backward(dout: np.ndarray, cache) -> np.ndarray:

@@ -70,8 +70,8 @@ class Linear(Layer):
         self.last_output = out
         return out
 
-    def backward(self, dout):
-        dx, dW, db = F.linear_backward(dout, self._need_cache())
+    def backward(self, dout, input_grad: bool = True):
+        dx, dW, db = F.linear_backward(dout, self._need_cache(), input_grad)
         self.grads["W"], self.grads["b"] = dW, db
         return dx
 

@@ -30,16 +30,22 @@ def softmax_cross_entropy(logits: np.ndarray, y: np.ndarray):
     logits = np.asarray(logits)
     if logits.ndim != 2:
         raise ValueError(f"expected logits of shape (N, C), got {logits.shape}")
+    y = as_labels(y, "y", n=logits.shape[0], num_classes=logits.shape[1])
+    return _softmax_cross_entropy(logits, y)
+
+
+def _softmax_cross_entropy(logits: np.ndarray, y: np.ndarray):
+    """:func:`softmax_cross_entropy` without input checks, for callers that validated ``y`` once."""
     n = logits.shape[0]
-    y = as_labels(y, "y", n=n, num_classes=logits.shape[1])
     shifted = logits - logits.max(axis=1, keepdims=True)
-    log_z = np.log(np.exp(shifted).sum(axis=1))
+    e = np.exp(shifted)
+    z = e.sum(axis=1)
     rows = np.arange(n)
-    loss = float(np.mean(log_z - shifted[rows, y]))
-    dlogits = np.exp(shifted - log_z[:, None])
-    dlogits[rows, y] -= 1.0
-    dlogits /= n
-    return loss, dlogits
+    loss = float((np.log(z).sum() - shifted[rows, y].sum()) / n)
+    e /= z[:, None]
+    e[rows, y] -= 1.0
+    e /= n
+    return loss, e
 
 
 def mse(pred: np.ndarray, target: np.ndarray):

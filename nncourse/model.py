@@ -34,8 +34,14 @@ class Sequential(Layer):
         self.last_output = x
         return x
 
-    def backward(self, dout):
-        for layer in reversed(self.layers):
+    def backward(self, dout, input_grad: bool = True):
+        """Backpropagate ``dout`` through every layer; ``input_grad=False`` skips the gradient with
+        respect to the model's input where the first layer can (training never needs it)."""
+        last = len(self.layers) - 1
+        for i in range(last, -1, -1):
+            layer = self.layers[i]
+            if i == 0 and not input_grad and isinstance(layer, (Linear, Sequential)):
+                return layer.backward(dout, input_grad=False)
             dout = layer.backward(dout)
         return dout
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from nncourse import diagnostics as diag
 from nncourse._validate import as_float_array, as_labels, check_choice, check_number, check_positive_int, make_rng
-from nncourse.losses import bce_with_logits, mse, softmax_cross_entropy
+from nncourse.losses import _softmax_cross_entropy, bce_with_logits, mse, softmax_cross_entropy
 from nncourse.optim import SGD, Optimizer, clip_grad_norm, penalty
 
 LOSSES = ("cross_entropy", "mse", "bce")
@@ -64,13 +64,14 @@ class History:
         return f"History({self.epochs} epochs{extra}, last={last})"
 
 
-def _loss_fn(loss: str):
-    return {"cross_entropy": softmax_cross_entropy, "mse": mse, "bce": bce_with_logits}[loss]
+def _loss_fn(loss: str, checked: bool = True):
+    ce = softmax_cross_entropy if checked else _softmax_cross_entropy
+    return {"cross_entropy": ce, "mse": mse, "bce": bce_with_logits}[loss]
 
 
 def _accuracy(loss: str, out: np.ndarray, y: np.ndarray) -> float | None:
     if loss == "cross_entropy":
-        return float(np.mean(out.argmax(axis=1) == y))
+        return np.count_nonzero(out.argmax(axis=1) == y) / len(y)
     if loss == "bce":
         return float(np.mean((out.reshape(y.shape) > 0) == (y > 0.5)))
     return None
@@ -156,7 +157,15 @@ def fit(model, X, y, *, loss: str = "cross_entropy", optimizer: Optimizer | None
             raise TypeError(f"expected callbacks to be callables cb(epoch, logs, model), got {cb!r}")
 
     rng = make_rng(seed)
-    lossf = _loss_fn(loss)
+    first = next((layer for _, layer in model.named_layers()), None) if hasattr(model, "named_layers") else model
+    if hasattr(first, "in_features") and X.shape[1] != first.in_features:
+        raise ValueError(f"expected X of shape (N, {first.in_features}) for a model whose first layer is "
+                         f"{first!r}, got {X.shape}")
+    lossf = _loss_fn(loss, checked=False)  # targets were validated above, once
+    if loss == "cross_entropy":
+        out_features = model.forward(X[:1], False).shape[1]
+        if y.size and y.max() >= out_features:
+            raise ValueError(f"y contains label {int(y.max())} but the model has only {out_features} outputs")
     n = len(X)
     keys = ["train_loss", "val_loss"] if val_data is not None else ["train_loss"]
     if loss != "mse":
@@ -189,7 +198,7 @@ def fit(model, X, y, *, loss: str = "cross_entropy", optimizer: Optimizer | None
                 if not math.isfinite(value):
                     _diverged(hist, model, optimizer, epoch, step, value, on_nan, bar)
                     return hist
-                model.backward(dout)
+                model.backward(dout, input_grad=False) if hasattr(model, "layers") else model.backward(dout)
                 if clip_norm is not None:
                     norm = clip_grad_norm(model, clip_norm)
                     if not math.isfinite(norm):

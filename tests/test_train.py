@@ -107,7 +107,7 @@ def test_fit_bad_input_messages():
     X, y = np.zeros((10, 3)), np.zeros(10, dtype=int)
     model = nc.mlp([3, 4, 2])
     cases = [
-        (dict(X=np.zeros((10, 4))), ValueError, r"Linear\(3 -> 4, init=he\) expected x of shape \(N, 3\), got \(10, 4\)"),
+        (dict(X=np.zeros((10, 4))), ValueError, r"expected X of shape \(N, 3\) for a model whose first layer is Linear\(3 -> 4, init=he\), got \(10, 4\)"),
         (dict(X=np.zeros(10)), ValueError, r"expected X to be 2-D, got an array of shape \(10,\)"),
         (dict(X=np.array([["a"] * 3] * 10)), TypeError, r"expected X to be a numeric array, got an array of dtype <U1"),
         (dict(X=np.array([[object()] * 3] * 10)), TypeError, "dtype object"),

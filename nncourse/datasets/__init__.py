@@ -1,0 +1,39 @@
+"""Offline, seeded data for the course.
+
+- `load_digits`, `train_val_test_split`, `digits_splits`, `Splits` (module ``digits``):
+  the 8x8 handwritten digits shipped with the package and reproducible splits.
+- `shift_images`, `random_shifts`, `rotate_images`, `random_rotations`, `add_noise`, `augment`
+  (module ``augment``): data augmentation for 8x8 images.
+- `make_circle`, `make_xor`, `make_gaussian`, `make_spiral`, `make_moons`, `make_2d`,
+  `DATASETS_2D` (module ``toy2d``): two-class point clouds in the plane.
+- `make_scaling_regression`, `ScalingRegression` (module ``regression``): a synthetic table whose
+  columns need scaling.
+
+Nothing here downloads anything, and every random function takes a ``seed`` (an int or a
+``numpy.random.Generator``); the same seed gives the same data.
+
+Digits data and licence
+-----------------------
+The file ``nncourse/data/digits.npz`` is the "Optical Recognition of Handwritten Digits" data set
+by E. Alpaydin and C. Kaynak (1998), published by the UCI Machine Learning Repository under the
+Creative Commons Attribution 4.0 International licence (CC BY 4.0),
+https://doi.org/10.24432/C50P49. The copy shipped here is the
+test-set version that scikit-learn distributes, converted to numpy's npz format without other
+changes. Its sha256 is checked before the first load in each process.
+"""
+from .augment import (add_noise, augment, random_rotations, random_shifts, rotate_images,
+                      shift_images)
+from .digits import (DIGITS_SHA256, ChecksumError, Splits, digits_splits, load_digits,
+                     train_val_test_split)
+from .regression import ScalingRegression, make_scaling_regression
+from .toy2d import (DATASETS_2D, make_2d, make_circle, make_gaussian, make_moons, make_spiral,
+                    make_xor)
+
+__all__ = [
+    "load_digits", "train_val_test_split", "digits_splits", "Splits", "ChecksumError",
+    "DIGITS_SHA256",
+    "shift_images", "random_shifts", "rotate_images", "random_rotations", "add_noise", "augment",
+    "make_circle", "make_xor", "make_gaussian", "make_spiral", "make_moons", "make_2d",
+    "DATASETS_2D",
+    "make_scaling_regression", "ScalingRegression",
+]
