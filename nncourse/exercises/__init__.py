@@ -1,0 +1,24 @@
+"""Exercises of the course: one module per notebook, all registered under ids ``<notebook>.<name>``.
+
+>>> from nncourse import exercises
+>>> exercises.get("backprop.linear_backward").kind
+'function'
+
+See :mod:`nncourse.exercises.base` for the contract shared by ``nncourse.check`` and the grader.
+"""
+from nncourse.exercises.base import (  # noqa: F401
+    CASE_STATUSES,
+    EXERCISE_STATUSES,
+    Case,
+    CaseResult,
+    Exercise,
+    SanitizeError,
+    all_exercises,
+    for_notebook,
+    get,
+    notebooks,
+    register,
+)
+from nncourse.exercises.function import FunctionExercise  # noqa: F401
+from nncourse.exercises.quiz import QuizExercise, answer_hash  # noqa: F401
+from nncourse.exercises.runner import CallOutcome, call_student, run_cases  # noqa: F401

@@ -1,0 +1,122 @@
+"""Exercises of the ``backprop`` notebook: the backward pass of a linear layer and of ReLU, and a quiz.
+
+The references are the package's own :mod:`nncourse.functional` pairs; nothing here repeats their
+math. Quiz keys are salted hashes (see :mod:`nncourse.exercises.quiz`).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from nncourse.exercises.base import Case, register
+from nncourse.exercises.function import FunctionExercise
+from nncourse.exercises.quiz import QuizExercise
+
+
+# -- linear_backward ------------------------------------------------------------------------------
+def _linear_args(rng: np.random.Generator, N: int, D: int, H: int) -> tuple:
+    x = rng.standard_normal((N, D))
+    W = rng.standard_normal((D, H))
+    b = rng.standard_normal(H)
+    dout = rng.standard_normal((N, H))
+    return dout, (x, W, b)
+
+
+def _linear_numerical(case: Case) -> tuple:
+    """Finite-difference (dx, dW, db) of ``sum(linear_forward(x, W, b)[0] * dout)``."""
+    from nncourse.functional import linear_forward
+    from nncourse.gradcheck import numerical_gradient
+
+    dout, (x, W, b) = case.args
+    x, W, b = x.copy(), W.copy(), b.copy()
+
+    def forward():
+        return linear_forward(x, W, b)[0]
+
+    return tuple(numerical_gradient(forward, p, dout) for p in (x, W, b))
+
+
+linear_backward = register(FunctionExercise(
+    "backprop.linear_backward",
+    target="linear_backward",
+    title="the gradients (dx, dW, db) of out = x @ W + b",
+    reference="nncourse.functional:linear_backward",
+    make_args=_linear_args,
+    # N, D and H differ in every case so that a transposed result has the wrong shape
+    public_shapes=[{"N": 2, "D": 3, "H": 4}, {"N": 4, "D": 2, "H": 3}],
+    random_shapes=[{"N": 3, "D": 5, "H": 2}, {"N": 5, "D": 4, "H": 3}, {"N": 1, "D": 3, "H": 2}],
+    arg_names=("dout", {"cache": ("x", "W", "b")}),
+    outputs=("dx", "dW", "db"),
+    rtol=1e-6, atol=1e-9,
+    numerical=_linear_numerical, fd_tolerance=1e-7,
+    points=3,
+    time_limit=5.0,
+    hints=(
+        "Each gradient has the shape of the thing it is the gradient of: dx like x (N, D), "
+        "dW like W (D, H), db like b (H,).",
+        "dx = dout @ W.T and dW = x.T @ dout; the shapes tell you where the transpose goes.",
+        "b is added to every row of the batch, so db adds dout up over the batch: dout.sum(axis=0).",
+    ),
+))
+
+
+# -- relu_backward --------------------------------------------------------------------------------
+def _relu_args(rng: np.random.Generator, N: int, D: int) -> tuple:
+    x = rng.standard_normal((N, D))
+    flat = x.reshape(-1)
+    flat[0], flat[1] = abs(flat[0]) + 0.1, -abs(flat[1]) - 0.1  # every case has both signs
+    dout = rng.standard_normal((N, D))
+    return dout, x > 0
+
+
+relu_backward = register(FunctionExercise(
+    "backprop.relu_backward",
+    target="relu_backward",
+    title="the gradient dx of out = max(0, x), given the mask x > 0",
+    reference="nncourse.functional:relu_backward",
+    make_args=_relu_args,
+    public_shapes=[{"N": 2, "D": 3}, {"N": 3, "D": 4}],
+    random_shapes=[{"N": 4, "D": 3}, {"N": 2, "D": 5}, {"N": 5, "D": 2}],
+    arg_names=("dout", "cache"),
+    outputs="dx",
+    rtol=1e-12, atol=1e-12,
+    points=2,
+    time_limit=5.0,
+    hints=(
+        "The cache is the boolean mask x > 0 from the forward pass; dx has the shape of dout.",
+        "Where the input was positive the gradient passes through unchanged; elsewhere it is 0.",
+        "Multiplying by a boolean mask keeps the True entries: dout * mask.",
+    ),
+))
+
+
+# -- quiz -----------------------------------------------------------------------------------------
+quiz_cache = register(QuizExercise(
+    "backprop.quiz_cache",
+    target="answer_cache",
+    title="why linear_forward returns a cache",
+    answer_format="choice",
+    options=("A", "B", "C", "D"),
+    keys=("732fb259f4bdea5e25858b67fbefb35fadfa2f5da2ad206859785d5a5e4a3711",),
+    points=1,
+    hints=("Look at what linear_backward reads from the cache, and at which gradient needs it.",),
+))
+
+quiz_dw_shape = register(QuizExercise(
+    "backprop.quiz_dw_shape",
+    target="answer_dw_shape",
+    title="the shape of dW",
+    answer_format="shape",
+    keys=("a56228b59bf205bad4c806102ee1ab1468499fde92c88d47440b4b92955eb5b7",),
+    points=1,
+    hints=("A gradient has the shape of the parameter it belongs to; write it with the letters N, D, H.",),
+))
+
+quiz_multiplications = register(QuizExercise(
+    "backprop.quiz_multiplications",
+    target="answer_multiplications",
+    title="the number of multiplications in dW = x.T @ dout",
+    answer_format="number",
+    keys=("b7b6eaa6951b83f9cdd1c4e024e13274caf15ee3441bb9752fbde861f9037903",),
+    points=1,
+    hints=("A matrix product of shapes (a, b) and (b, c) computes a * c sums of b products each.",),
+))

@@ -1,0 +1,227 @@
+"""The exercise registry: what every exercise knows, shared by ``nncourse.check`` and the batch grader.
+
+An exercise has an id ``<notebook>.<name>`` (``backprop.linear_backward``), a kind (``"function"``:
+the student writes a function; ``"quiz"``: the student sets a variable to an answer), points, a time
+limit for all its cases, hints, and four steps that the two users of the registry run in this order:
+
+1. ``cases(seed)``: the inputs. Public cases are fixed; randomized cases are drawn from ``seed``, so
+   hard-coding the public outputs fails. A case's *shapes* never depend on the seed, only its values,
+   which keeps every feedback message deterministic.
+2. ``sanitize(raw)``: turn the student's return value into plain data (float64 arrays, tuples of
+   them, numbers, strings) or raise :class:`SanitizeError` saying what type was expected. It never
+   calls a method of the student's object, so an object whose ``__eq__`` always answers True fails.
+3. ``expected(case)``: the reference output, computed by the package.
+4. ``compare(got, expected, case) -> CaseResult`` and ``grade(case_results) -> (points, status, message)``.
+
+The mechanics of calling a student function (copies of the inputs, detection of in-place changes,
+warnings, exceptions, the time limit) live in :mod:`nncourse.exercises.runner`; :func:`run_cases`
+and :func:`call_student` are re-exported from there.
+"""
+from __future__ import annotations
+
+import difflib
+import importlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: every status a case or an exercise can have
+CASE_STATUSES = ("passed", "failed", "error", "timeout", "not attempted")
+EXERCISE_STATUSES = ("passed", "partial", "failed", "error", "timeout", "not attempted")
+
+
+class SanitizeError(Exception):
+    """The student's value has the wrong type or dtype; the message says what was expected."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One test input.
+
+    ``args``/``kwargs`` hold only numpy arrays, Python scalars, strings and (nested) tuples of those,
+    so a case can be pickled between processes. ``public`` cases may show values in feedback.
+    """
+
+    name: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    public: bool = True
+
+
+@dataclass
+class CaseResult:
+    """The outcome of one case; ``message`` is empty when it passed."""
+
+    name: str
+    status: str
+    message: str = ""
+    public: bool = True
+    warnings: tuple = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+class Exercise:
+    """Base class of every exercise; subclasses implement ``cases``, ``expected``, ``sanitize``, ``compare``.
+
+    Parameters
+    ----------
+    id : str
+        ``"<notebook>.<name>"``, e.g. ``"backprop.linear_backward"``.
+    target : str
+        The global the exercise cell defines (the function's name, or the quiz answer variable).
+    points : float
+        Points for passing every case; a partly right function earns the passed fraction.
+    time_limit : float
+        Seconds for all the cases together.
+    hints : tuple of str
+        Shown to the student when a case fails, first hint first.
+    title : str
+        One line saying what the exercise asks.
+    """
+
+    kind = ""
+
+    def __init__(self, id: str, *, target: str, points: float = 1.0, time_limit: float = 10.0,
+                 hints: tuple = (), title: str = ""):
+        if not isinstance(id, str) or id.count(".") != 1 or not all(id.split(".")):
+            raise ValueError(f"expected an exercise id of the form '<notebook>.<name>', got {id!r}")
+        if not points > 0:
+            raise ValueError(f"expected points > 0, got {points!r}")
+        if not time_limit > 0:
+            raise ValueError(f"expected time_limit > 0 seconds, got {time_limit!r}")
+        self.id = id
+        self.notebook, self.name = id.split(".")
+        self.target = target
+        self.points = float(points)
+        self.time_limit = float(time_limit)
+        self.hints = tuple(hints)
+        self.title = title
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.id!r}, target={self.target!r}, points={self.points:g})"
+
+    # -- the four steps -------------------------------------------------------------------------
+    def cases(self, seed: int) -> list[Case]:
+        raise NotImplementedError
+
+    def expected(self, case: Case) -> object:
+        raise NotImplementedError
+
+    def sanitize(self, raw: object) -> object:
+        raise NotImplementedError
+
+    def compare(self, got: object, expected: object, case: Case) -> CaseResult:
+        raise NotImplementedError
+
+    def hint_for(self, message: str) -> str:
+        """The hint that fits a failure message best (the first hint unless a subclass knows better)."""
+        return self.hints[0] if self.hints else ""
+
+    def is_unattempted(self, raw: object) -> bool:
+        """True when a quiz answer is still the stub value (None or ``...``); functions: never."""
+        return False
+
+    def grade(self, case_results: list[CaseResult]) -> tuple[float, str, str]:
+        """Points, overall status and the first problem (``"random 2: ..."``) of a list of case results.
+
+        Points are ``self.points`` times the fraction of cases passed, rounded to 2 decimals. The
+        status is ``"passed"`` (all), ``"not attempted"`` (all), ``"partial"`` (some passed), or when
+        none passed ``"timeout"``/``"error"`` (every case timed out / raised) or ``"failed"``.
+        """
+        if not case_results:
+            return 0.0, "error", "no test cases were run"
+        statuses = [r.status for r in case_results]
+        n_passed = statuses.count("passed")
+        points = round(self.points * n_passed / len(statuses), 2)
+        first = next((r for r in case_results if r.status != "passed"), None)
+        message = "" if first is None else f"{first.name}: {first.message}"
+        if n_passed == len(statuses):
+            return points, "passed", ""
+        if all(s == "not attempted" for s in statuses):
+            return 0.0, "not attempted", message
+        if n_passed:
+            return points, "partial", message
+        for status in ("timeout", "error"):
+            if all(s == status for s in statuses):
+                return 0.0, status, message
+        return 0.0, "failed", message
+
+
+# -- the registry ---------------------------------------------------------------------------------
+#: modules of ``nncourse.exercises`` that define exercises, one per notebook
+EXERCISE_MODULES = ("backprop",)
+
+_REGISTRY: dict[str, Exercise] = {}
+_LOADED = False
+
+
+def register(exercise: Exercise) -> Exercise:
+    """Add an exercise to the registry (each module calls this at import); returns it."""
+    if exercise.id in _REGISTRY and _REGISTRY[exercise.id] is not exercise:
+        raise ValueError(f"exercise id {exercise.id!r} is registered twice")
+    _REGISTRY[exercise.id] = exercise
+    return exercise
+
+
+def _load() -> None:
+    global _LOADED
+    if not _LOADED:
+        for module in EXERCISE_MODULES:
+            importlib.import_module(f"nncourse.exercises.{module}")
+        _LOADED = True
+
+
+def all_exercises() -> dict[str, Exercise]:
+    """Every registered exercise, by id, in a stable order (notebook by notebook, as each module defines them)."""
+    _load()
+    return dict(_REGISTRY)
+
+
+def get(exercise_id: str) -> Exercise:
+    """The exercise with this id; a ValueError naming the closest known ids otherwise."""
+    _load()
+    if not isinstance(exercise_id, str):
+        raise TypeError(f"expected an exercise id string such as 'backprop.linear_backward', "
+                        f"got {type(exercise_id).__name__}")
+    if exercise_id in _REGISTRY:
+        return _REGISTRY[exercise_id]
+    known = sorted(_REGISTRY)
+    close = difflib.get_close_matches(exercise_id, known, n=3, cutoff=0.5)
+    if not close:  # same notebook, or a bare name without the notebook part
+        close = [k for k in known if k.split(".")[0] == exercise_id.split(".")[0]
+                 or k.split(".")[1] == exercise_id.split(".")[-1]][:5]
+    hint = f"did you mean {', '.join(repr(c) for c in close)}?" if close else \
+        f"known ids: {', '.join(known)}"
+    raise ValueError(f"unknown exercise id {exercise_id!r}; {hint}")
+
+
+def for_notebook(slug: str) -> list[Exercise]:
+    """The exercises of one notebook (``"backprop"``) in the order it asks them; empty for an unknown slug."""
+    return [ex for ex in all_exercises().values() if ex.notebook == slug]
+
+
+def notebooks() -> list[str]:
+    """The slugs of every notebook that has exercises."""
+    return sorted({ex.notebook for ex in all_exercises().values()})
+
+
+def resolve(dotted: str):
+    """Import ``"package.module:attribute"`` lazily (references are looked up at check time)."""
+    module, _, attr = dotted.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def fixed_rng(*key: int) -> np.random.Generator:
+    """A Generator for a public case: the same bits on every call."""
+    return np.random.default_rng(list(key))
+
+
+def __getattr__(name: str):  # run_cases / call_student live in runner.py; keep them importable here
+    if name in ("run_cases", "call_student", "CallOutcome"):
+        from nncourse.exercises import runner
+
+        return getattr(runner, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,248 @@
+"""``nncourse.check`` / ``progress``: statuses, feedback text, determinism, warnings, time limit, registry."""
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+from nncourse import exercises
+from nncourse.check import CheckResult, check, progress, reset_progress
+from nncourse.exercises import runner
+
+
+def good_linear(dout, cache):  # written by hand, not taken from the package
+    x, W, b = cache
+    return dout @ W.T, x.T @ dout, dout.sum(axis=0)
+
+
+def stub_linear(dout, cache):
+    x, W, b = cache
+    raise NotImplementedError("write your code here (and delete this line)")
+
+
+def broken_linear(dout, cache):
+    x, W, b = cache
+    dW = x @ dout  # the student's bug: shapes (N, D) @ (N, H) do not fit
+    return dout @ W.T, dW, dout.sum(axis=0)
+
+
+def warning_linear(dout, cache):
+    x, W, b = cache
+    warnings.warn("I am not sure about db", UserWarning)
+    with np.errstate(divide="warn"):
+        np.log(np.zeros(1))
+    return dout @ W.T, x.T @ dout, dout.sum(axis=0)
+
+
+def half_linear(dout, cache):
+    x, W, b = cache
+    return dout @ W.T, x.T @ dout * 0.5, dout.sum(axis=0)
+
+
+def endless_linear(dout, cache):
+    while True:
+        pass
+
+
+def hard_coded(exercise):
+    """A function that returns the reference outputs of the public cases, whatever it is given."""
+    public = [c for c in exercise.cases(0) if c.public]
+    table = {c.args[0].tobytes(): exercise.expected(c) for c in public}
+
+    def fn(dout, cache):
+        return table.get(dout.tobytes(), exercise.expected(public[0]))
+
+    return fn
+
+
+# ---- the registry --------------------------------------------------------------------------------
+def test_registry_lists_the_backprop_exercises():
+    ids = [ex.id for ex in exercises.for_notebook("backprop")]
+    assert {"backprop.linear_backward", "backprop.relu_backward", "backprop.quiz_cache"} <= set(ids)
+    assert exercises.get("backprop.linear_backward").kind == "function"
+    assert exercises.get("backprop.quiz_cache").kind == "quiz"
+    assert exercises.for_notebook("no-such-notebook") == []
+
+
+@pytest.mark.parametrize("bad, close", [("backprop.linear_backwards", "backprop.linear_backward"),
+                                        ("backprop.relu_bakward", "backprop.relu_backward"),
+                                        ("linear_backward", "backprop.linear_backward")])
+def test_unknown_id_lists_the_closest_known_ids(bad, close):
+    with pytest.raises(ValueError, match=re.escape(f"unknown exercise id {bad!r}")) as info:
+        check(bad, good_linear)
+    assert repr(close) in str(info.value)
+
+
+def test_a_value_for_a_function_exercise_is_a_type_error():
+    with pytest.raises(TypeError, match=r"check\('backprop.linear_backward', linear_backward\)"):
+        check("backprop.linear_backward", (np.zeros(1), np.zeros(1), np.zeros(1)))
+
+
+def test_cases_public_fixed_random_fresh():
+    ex = exercises.get("backprop.linear_backward")
+    a, b = ex.cases(1), ex.cases(2)
+    for ca, cb in zip(a, b):
+        same = all(np.array_equal(u, v) for u, v in zip(ca.args[1], cb.args[1]))
+        assert same == ca.public  # public cases never change; randomized ones change with the seed
+        assert ca.args[0].shape == cb.args[0].shape  # shapes never depend on the seed
+    assert [c.name for c in a] == ["public 1", "public 2", "random 1", "random 2", "random 3"]
+    assert np.array_equal(ex.cases(7)[3].args[0], ex.cases(7)[3].args[0])  # a seed repeats its cases
+
+
+# ---- statuses ------------------------------------------------------------------------------------
+def test_a_right_function_gets_full_points():
+    result = check("backprop.linear_backward", good_linear)
+    assert (result.points, result.max_points, result.status) == (3, 3, "passed")
+    assert all(c.status == "passed" for c in result.cases) and len(result.cases) == 5
+    assert str(result).startswith("backprop.linear_backward: 3 / 3 points (passed)")
+
+
+def test_an_untouched_stub_is_not_attempted_not_a_traceback():
+    result = check("backprop.linear_backward", stub_linear)
+    assert (result.points, result.status) == (0, "not attempted")
+    assert "Traceback" not in str(result) and "NotImplementedError" not in str(result)
+    assert "write your code in the exercise cell above" in str(result)
+
+
+def test_a_student_exception_shows_its_type_message_and_line():
+    result = check("backprop.linear_backward", broken_linear)
+    assert result.status == "error" and result.points == 0
+    message = result.cases[0].message
+    assert message.startswith("your code raised ValueError: matmul")
+    assert "in broken_linear: dW = x @ dout" in message
+    line = broken_linear.__code__.co_firstlineno + 2
+    assert f"(line {line} in broken_linear" in message
+    assert "nncourse" not in message and "site-packages" not in message
+
+
+def test_a_warning_costs_no_points_and_is_reported():
+    result = check("backprop.linear_backward", warning_linear)
+    assert result.points == result.max_points
+    assert any(w.startswith("UserWarning: I am not sure about db (line ") for w in result.warnings)
+    assert any(w.startswith("RuntimeWarning: divide by zero") for w in result.warnings)
+    assert "Warnings from your code (they cost no points):" in str(result)
+
+
+def test_hard_coding_the_public_outputs_fails_the_randomized_cases():
+    ex = exercises.get("backprop.linear_backward")
+    result = check(ex.id, hard_coded(ex))
+    assert [c.status for c in result.cases] == ["passed", "passed", "failed", "failed", "failed"]
+    assert result.status == "partial" and 0 < result.points < result.max_points
+    assert result.points == pytest.approx(3 * 2 / 5)
+    assert "passes the public cases but not the randomized ones" in result.hint
+
+
+def test_the_time_limit_stops_an_endless_loop():
+    ex = exercises.get("backprop.linear_backward")
+    results = exercises.run_cases(ex, endless_linear, ex.cases(0), time_limit=0.2)
+    assert [r.status for r in results] == ["timeout"] * 5
+    assert "time limit" in results[0].message and "not run" in results[1].message
+    assert ex.grade(results)[:2] == (0.0, "timeout")
+
+
+def test_a_student_catching_everything_still_times_out():
+    def swallow(dout, cache):
+        while True:
+            try:
+                while True:
+                    pass
+            except Exception:
+                pass
+
+    ex = exercises.get("backprop.relu_backward")
+    assert exercises.run_cases(ex, swallow, ex.cases(0)[:1], time_limit=0.2)[0].status == "timeout"
+
+
+def test_grade_statuses():
+    ex = exercises.get("backprop.relu_backward")
+    R = exercises.CaseResult
+    assert ex.grade([R("a", "passed"), R("b", "failed", "x")]) == (1.0, "partial", "b: x")
+    assert ex.grade([R("a", "error", "e"), R("b", "error", "e")])[1] == "error"
+    assert ex.grade([R("a", "error", "e"), R("b", "failed", "f")])[1] == "failed"
+    assert ex.grade([R("a", "not attempted", "n")])[1] == "not attempted"
+    assert ex.grade([R("a", "passed")]) == (2.0, "passed", "")
+
+
+# ---- the text and the HTML -----------------------------------------------------------------------
+@pytest.mark.parametrize("fn", [half_linear, broken_linear, stub_linear, warning_linear],
+                         ids=lambda f: f.__name__)
+def test_the_text_is_deterministic(fn):
+    first, second = str(check("backprop.linear_backward", fn)), repr(check("backprop.linear_backward", fn))
+    assert first == second
+    assert not re.search(r"0x[0-9a-f]{6,}", first)
+
+
+def test_randomized_values_are_not_printed():
+    result = check("backprop.linear_backward", half_linear, seed=3)
+    for case in result.cases:
+        assert case.public == case.name.startswith("public")
+        assert ("expected" in case.message and "dW[0, 0]" in case.message) == case.public
+    assert "same problem as random 1" in str(result)
+
+
+def test_object_addresses_never_reach_the_feedback():
+    class Odd:
+        pass
+
+    def odd(dout, cache):
+        raise RuntimeError(f"cannot use {Odd()}")
+
+    text = str(check("backprop.relu_backward", odd))
+    assert "RuntimeError: cannot use <" in text and "0x" not in text
+
+
+def test_html_escapes_and_shows_points():
+    def lt(dout, cache):
+        raise ValueError("a < b")
+
+    html = check("backprop.relu_backward", lt)._repr_html_()
+    assert "a &lt; b" in html and "a < b" not in html
+    assert "0 / 2 points (error)" in html
+    assert "3 / 3 points (passed)" in check("backprop.linear_backward", good_linear)._repr_html_()
+
+
+def test_describe_exception_points_at_the_deepest_student_frame():
+    def helper(x):
+        return x.missing_attribute
+
+    try:
+        helper(np.zeros(1))
+    except AttributeError as exc:
+        text = runner.describe_exception(exc)
+    assert "in helper: return x.missing_attribute" in text
+    assert text.startswith("AttributeError: 'numpy.ndarray' object has no attribute 'missing_attribute'")
+
+
+# ---- progress ------------------------------------------------------------------------------------
+def test_progress_adds_up_the_latest_results():
+    reset_progress()
+    assert str(progress()).startswith("Progress in all notebooks: 0 / ")
+    check("backprop.linear_backward", good_linear)
+    check("backprop.quiz_cache", "B")
+    check("backprop.quiz_dw_shape", "(N, D)")
+    p = progress()
+    assert (p.points, p.max_points) == (4, sum(ex.points for ex in exercises.for_notebook("backprop")))
+    text = str(p)
+    assert text.splitlines()[0] == f"Progress in backprop: 4 / {p.max_points:g} points"
+    assert re.search(r"backprop\.quiz_dw_shape\s+0 / 1  failed", text)
+    assert re.search(r"backprop\.relu_backward\s+0 / 2  not checked", text)
+    check("backprop.linear_backward", stub_linear)  # the latest result counts
+    assert progress("backprop").points == 1
+    assert "<table>" in progress("all")._repr_html_()
+    with pytest.raises(ValueError, match="unknown notebook 'backprob'; choose one of backprop"):
+        progress("backprob")
+    reset_progress()
+
+
+def test_check_result_is_a_public_class():
+    assert isinstance(check("backprop.quiz_cache", None), CheckResult)
+
+
+def test_the_hint_fits_the_problem():
+    def wrong_db(dout, cache):
+        x, W, b = cache
+        return dout @ W.T, x.T @ dout, dout.sum(axis=0) + 1
+
+    assert "shape" in check("backprop.linear_backward", broken_linear).hint
+    assert "dout.sum(axis=0)" in check("backprop.linear_backward", wrong_db).hint
+    assert "x.T @ dout" in check("backprop.linear_backward", half_linear).hint
