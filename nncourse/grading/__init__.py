@@ -1,0 +1,28 @@
+"""Batch grading: ``nncourse grade PATH... --out DIR`` grades a class's notebooks in isolated processes.
+
+>>> from nncourse.grading import grade
+>>> summary = grade(["submissions/"], "graded/", jobs=2)   # doctest: +SKIP
+
+Modules: :mod:`~nncourse.grading.discover` (finding and reading submissions),
+:mod:`~nncourse.grading.sandbox` (the worker process and its limits),
+:mod:`~nncourse.grading.worker` (what runs in that process), :mod:`~nncourse.grading.protocol` (the
+files they exchange), :mod:`~nncourse.grading.grader` (judging one submission),
+:mod:`~nncourse.grading.report` (CSV and feedback files), :mod:`~nncourse.grading.run` (a whole run)
+and :mod:`~nncourse.grading.cli` (the command). This module imports them lazily, so that the worker
+process and ``nncourse --help`` stay light.
+"""
+from __future__ import annotations
+
+__all__ = ["grade", "GradeSummary", "GradingInterrupted", "UsageError"]
+
+
+def __getattr__(name: str):
+    if name in ("grade", "GradeSummary", "GradingInterrupted"):
+        from nncourse.grading import run
+
+        return getattr(run, name)
+    if name == "UsageError":
+        from nncourse.grading.discover import UsageError
+
+        return UsageError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
