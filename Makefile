@@ -8,7 +8,7 @@ TOKEN  ?= $(shell $(PYTHON) -c "import secrets; print(secrets.token_hex(16))")
 # JupyterLab refuses to start as root without this flag
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 
-.PHONY: lab test unit notebooks browser bench student clean
+.PHONY: lab test unit notebooks bench student test-numpy1 clean
 
 $(VENV)/.lab-stamp: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,10 +43,22 @@ notebooks: $(VENV)/.dev-stamp
 student: $(VENV)/.dev-stamp
 	$(PY) -m nncourse student
 
+# the unit tests again with the oldest numpy the package supports (1.26), in a venv of their own
+OLD := .venv-numpy1
+$(OLD)/.stamp: pyproject.toml
+	@test -x $(OLD)/bin/python || $(PYTHON) -m venv $(OLD)
+	$(OLD)/bin/python -m pip install --quiet --upgrade pip
+	$(OLD)/bin/python -m pip install --quiet "numpy==1.26.4" -e ".[dev]"
+	@touch $@
+
+test-numpy1: $(OLD)/.stamp
+	$(OLD)/bin/python -c "import numpy; assert numpy.__version__ == '1.26.4', numpy.__version__"
+	$(OLD)/bin/python -m pytest tests -m "not browser" -p no:cacheprovider
+
 bench: $(VENV)/.dev-stamp
 	$(PY) bench/engine.py
 	$(PY) bench/grading.py
 	$(PY) bench/widgets.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) $(OLD) build *.egg-info .pytest_cache

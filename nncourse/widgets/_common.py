@@ -1,0 +1,144 @@
+"""Shared pieces of the widgets: setting specs and checks, controls, and the picture frame.
+
+Every widget is an ``ipywidgets.VBox`` whose main output is a PNG picture (an ``ipywidgets.Image``)
+drawn by a plain function of :mod:`nncourse.plots`. When the widget is displayed, its output also
+carries that picture as ``image/png``: a live JupyterLab shows the interactive widget, while a
+notebook run without a front end (nbval, an exported HTML page, slides) keeps the static picture.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import math
+import numbers
+from dataclasses import dataclass
+
+import ipywidgets as W
+
+from nncourse.plots import figure_png
+
+LABEL_STYLE = {"description_width": "initial"}
+
+
+@dataclass(frozen=True)
+class Number:
+    """A numeric setting in ``[low, high]``; ``integer`` for whole numbers, ``log`` for a log slider."""
+
+    label: str
+    low: float
+    high: float
+    integer: bool = False
+    log: bool = False
+    step: float | None = None
+    text: bool = False  # a number box instead of a slider (e.g. a seed)
+
+    def check(self, name: str, value):
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if self.integer:
+            ok = ok and float(value).is_integer()
+        if not ok or not math.isfinite(value) or not self.low <= value <= self.high:
+            kind = "an integer" if self.integer else "a number"
+            raise ValueError(f"expected {name} to be {kind} between {self.low:g} and "
+                             f"{self.high:g}, got {value!r}")
+        return int(value) if self.integer else float(value)
+
+    def control(self, value):
+        common = dict(description=self.label, style=LABEL_STYLE, continuous_update=False)
+        if self.text:
+            return W.BoundedIntText(value=value, min=int(self.low), max=int(self.high),
+                                    description=self.label, style=LABEL_STYLE)
+        if self.log:
+            return W.FloatLogSlider(value=value, base=10, min=math.log10(self.low),
+                                    max=math.log10(self.high), step=self.step or 0.1,
+                                    readout_format=".2g", **common)
+        if self.integer:
+            return W.IntSlider(value=value, min=int(self.low), max=int(self.high),
+                               step=int(self.step or 1), **common)
+        return W.FloatSlider(value=value, min=self.low, max=self.high, step=self.step or 0.01,
+                             readout_format=".3g", **common)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A setting that takes one of a few strings."""
+
+    label: str
+    options: tuple
+    what: str = ""  # what a value is, when the setting's name does not say it ("scaler")
+    names: tuple = ()  # (value, text shown in the menu) pairs where the value alone is unclear
+
+    def check(self, name: str, value):
+        if not isinstance(value, str) or value not in self.options:
+            what = f"{self.what} {value!r} for {name}" if self.what else f"{name} {value!r}"
+            raise ValueError(f"unknown {what}; choose one of {', '.join(self.options)}")
+        return value
+
+    def control(self, value):
+        shown = dict(self.names)
+        return W.Dropdown(options=[(shown.get(o, o), o) for o in self.options], value=value,
+                          description=self.label, style=LABEL_STYLE)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """An on/off setting."""
+
+    label: str
+
+    def check(self, name: str, value):
+        if not isinstance(value, bool):
+            raise ValueError(f"expected {name} to be True or False, got {value!r}")
+        return value
+
+    def control(self, value):
+        return W.Checkbox(value=value, description=self.label, style=LABEL_STYLE, indent=False)
+
+
+def check_settings(spec: dict, defaults: dict, settings: dict | None = None, **overrides) -> dict:
+    """Merge ``defaults``, ``settings`` and keyword overrides, and check every value.
+
+    Unknown names and out-of-range values raise a ValueError naming the setting, the value and
+    the valid choices or range.
+    """
+    if settings is not None and not isinstance(settings, dict):
+        raise TypeError(f"expected settings to be a dict, got {type(settings).__name__}")
+    merged = dict(defaults)
+    for source in (settings or {}, overrides):
+        for name, value in source.items():
+            if name not in spec:
+                raise ValueError(f"unknown setting {name!r}; choose from {', '.join(spec)}")
+            merged[name] = value
+    return {name: spec[name].check(name, merged[name]) for name in spec}
+
+
+def png_bundle(png: bytes) -> dict:
+    """The ``image/png`` entry of a display bundle."""
+    return {"image/png": base64.b64encode(png).decode("ascii")}
+
+
+class PictureWidget(W.VBox):
+    """Base class: a VBox whose display also carries its current picture as ``image/png``."""
+
+    def __init__(self, children=(), **kwargs):
+        self.image = W.Image(format="png", layout=W.Layout(max_width="100%"))
+        self.image.add_class("nncourse-figure")
+        self.message = W.HTML()
+        self.message.add_class("nncourse-verdict")
+        super().__init__(children=list(children), **kwargs)
+
+    def _show(self, fig, message: str = "") -> None:
+        """Put the figure's PNG into the image and the message under it."""
+        self.image.value = figure_png(fig)
+        self.message.value = f"<b>{html.escape(message)}</b>" if message else ""
+
+    def static_png(self) -> bytes:
+        """The PNG shown when no front end draws the widget (default: the current picture)."""
+        return bytes(self.image.value)
+
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs)
+        png = self.static_png()
+        if png:
+            data.update(png_bundle(png))
+        data["text/plain"] = repr(self)
+        return data
