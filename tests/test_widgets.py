@@ -41,6 +41,17 @@ def test_verdict_for_dropout_one():
     assert result.history["val_acc"][-1] < 0.7
 
 
+def test_heavy_dropout_is_not_mistaken_for_divergence():
+    # with dropout 0.95 the training loss (measured on a thinned network) is high and noisy; the
+    # verdict must blame the dropout, not a learning rate of 1e-4
+    result = run_playground(lr=1e-4, drop_prob=0.95)
+    assert max(result.history["train_loss"]) > 2 * math.log(2)  # the trap the verdict must avoid
+    assert result.verdict.startswith("underfitting: dropout 0.95"), result.verdict
+    assert "too high" not in result.verdict
+    moderate = run_playground(drop_prob=0.5)
+    assert moderate.verdict.startswith("good fit"), moderate.verdict
+
+
 def test_verdict_for_an_overfitting_run():
     result = run_playground(dataset="xor", noise=0.5, hidden_layers=3, units=64,
                             optimizer="adam", lr=0.01, epochs=60)

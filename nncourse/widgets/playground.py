@@ -189,9 +189,11 @@ def verdict(history, settings: dict) -> str:
     Checked in this order, with C classes:
 
     1. dropout 1.0 ("learns nothing");
-    2. the NaN trap fired (``history.diverged``), the final training loss is above twice that of
-       a uniform guess (``2 ln C``), or the loss jumped above ``10 ln C`` and the network ended
-       at chance level ("diverged");
+    2. the NaN trap fired (``history.diverged``), the final loss is above twice that of a uniform
+       guess (``2 ln C``), or the loss jumped above ``10 ln C`` and the network ended at chance
+       level ("diverged"); the validation loss is judged where there is one, because heavy
+       dropout makes the training loss high and noisy by design;
+    2b. dropout of 0.8 or more with validation accuracy below 90% ("underfitting", because of dropout);
     3. training accuracy within 10 points of chance ("learns nothing", with the likely cause:
        zero initialisation, dead ReLUs from the diagnostics, or a tiny learning rate);
     4. the mean validation loss of the last 3 epochs is above 1.25 times its minimum plus 0.02,
@@ -218,10 +220,20 @@ def verdict(history, settings: dict) -> str:
     train_acc = history["train_acc"][-1]
     dead = _dead_fraction(history)
     died = f" and {dead:.0%} of the ReLU units died" if dead > 0.5 else ""
-    peak = int(np.argmax(train))
-    if train[-1] > 2 * guess or (train[peak] > 10 * guess and train_acc < chance + 0.1):
-        return (f"diverged: training loss jumped to {train[peak]:.3g} at epoch {peak + 1} "
-                f"(a uniform guess scores {guess:.2f}){died}; {too_high}")
+    # judge divergence on the evaluation-mode (validation) loss where there is one: with heavy
+    # dropout the training loss is measured on a thinned network and is high and noisy by design
+    val = _floats(history.history.get("val_loss", []))
+    judged = val if val.size == train.size and np.isfinite(val).all() else train
+    peak = int(np.argmax(judged))
+    if judged[-1] > 2 * guess or (judged[peak] > 10 * guess and train_acc < chance + 0.1):
+        cure = too_high if lr > 1e-3 else "try batch norm, gradient clipping or another initialisation"
+        return (f"diverged: {'validation' if judged is val else 'training'} loss jumped to "
+                f"{judged[peak]:.3g} at epoch {peak + 1} (a uniform guess scores {guess:.2f}){died}; {cure}")
+    val_acc = history.history.get("val_acc", [train_acc])[-1]
+    if s["drop_prob"] >= 0.8 and val_acc < 0.9:
+        return (f"underfitting: dropout {s['drop_prob']:g} drops {s['drop_prob']:.0%} of the units on every "
+                f"step, so little signal gets through (validation accuracy {val_acc:.0%}); lower the "
+                "dropout (0.1 to 0.5 is typical)")
     if train_acc < chance + 0.1:
         if s["init"] == "zeros":
             why = ("zero initialisation gives every hidden unit the same (zero) gradient; "
@@ -234,7 +246,6 @@ def verdict(history, settings: dict) -> str:
         else:
             why = "try another learning rate, initialisation or activation"
         return f"learns nothing: training accuracy {train_acc:.0%} is chance level; {why}"
-    val = _floats(history.history.get("val_loss", []))
     if val.size >= 6 and np.isfinite(val).all():
         best = int(np.argmin(val))
         recent = float(val[-3:].mean())
@@ -243,8 +254,10 @@ def verdict(history, settings: dict) -> str:
             return (f"overfitting: validation loss rising since epoch {best + 1} "
                     f"({val[best]:.3f} -> {val[-1]:.3f}) while training loss keeps falling; "
                     "try L2, dropout, fewer epochs or more data")
-    if train_acc < 0.9:
-        return (f"underfitting: training accuracy only {train_acc:.0%} after {len(train)} epochs; "
+    # with dropout the training accuracy is measured on a thinned network: judge on validation
+    acc, which = (val_acc, "validation") if s["drop_prob"] > 0 else (train_acc, "training")
+    if acc < 0.9:
+        return (f"underfitting: {which} accuracy only {acc:.0%} after {len(train)} epochs; "
                 "try more units or layers, more epochs or a larger learning rate")
     return (f"good fit: validation accuracy {history['val_acc'][-1]:.0%} "
             f"(training {train_acc:.0%})")
