@@ -44,6 +44,11 @@ def linear_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray):
         raise ValueError(f"expected x of shape (N, {W.shape[0]}), got {x.shape}")
     if b.shape != (W.shape[1],):
         raise ValueError(f"expected b of shape ({W.shape[1]},), got {b.shape}")
+    return _linear_forward(x, W, b)
+
+
+def _linear_forward(x, W, b):
+    """:func:`linear_forward` without input checks (for layers that checked their input already)."""
     out = x @ W
     out += b
     return out, (x, W, b)

@@ -64,9 +64,11 @@ class Linear(Layer):
         self.grads = {"W": np.zeros_like(W), "b": np.zeros(self.out_features)}
 
     def forward(self, x, train=True):
-        if np.ndim(x) != 2 or np.shape(x)[1] != self.in_features:
-            raise ValueError(f"{self!r} expected x of shape (N, {self.in_features}), got {np.shape(x)}")
-        out, self._cache = F.linear_forward(x, self.params["W"], self.params["b"])
+        if type(x) is not np.ndarray or x.dtype.kind != "f":
+            return self.forward(F._as_array(x, "x"), train)
+        if x.ndim != 2 or x.shape[1] != self.in_features:
+            raise ValueError(f"{self!r} expected x of shape (N, {self.in_features}), got {x.shape}")
+        out, self._cache = F._linear_forward(x, self.params["W"], self.params["b"])
         self.last_output = out
         return out
 
