@@ -4,7 +4,10 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8888
-TOKEN  ?= $(shell $(PYTHON) -c "import secrets; print(secrets.token_hex(16))")
+# one token per run (a simply expanded variable, so the printed token is the one the server uses)
+ifndef TOKEN
+TOKEN := $(shell $(PYTHON) -c "import secrets; print(secrets.token_hex(16))")
+endif
 # JupyterLab refuses to start as root without this flag
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 
