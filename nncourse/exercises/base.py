@@ -151,8 +151,18 @@ class Exercise:
 
 
 # -- the registry ---------------------------------------------------------------------------------
-#: modules of ``nncourse.exercises`` that define exercises, one per notebook
-EXERCISE_MODULES = ("backprop",)
+#: modules of ``nncourse.exercises`` that hold the machinery rather than a notebook's exercises
+INFRASTRUCTURE = frozenset({"base", "function", "quiz", "runner"})
+
+
+def exercise_modules() -> tuple[str, ...]:
+    """Names of the modules that define exercises: one per notebook, named after its slug."""
+    import pkgutil
+    from pathlib import Path
+
+    here = [str(Path(__file__).parent)]
+    return tuple(sorted(m.name for m in pkgutil.iter_modules(here)
+                        if not m.name.startswith("_") and m.name not in INFRASTRUCTURE))
 
 _REGISTRY: dict[str, Exercise] = {}
 _LOADED = False
@@ -169,7 +179,7 @@ def register(exercise: Exercise) -> Exercise:
 def _load() -> None:
     global _LOADED
     if not _LOADED:
-        for module in EXERCISE_MODULES:
+        for module in exercise_modules():
             importlib.import_module(f"nncourse.exercises.{module}")
         _LOADED = True
 
