@@ -134,3 +134,14 @@ def test_progress_bar_runs_in_a_terminal(capsys):
     nc.fit(nc.mlp([3, 4, 2]), X, y, epochs=2, progress=True)
     err = capsys.readouterr().err
     assert "training" in err and "2/2" in err
+
+
+def test_integer_features_are_converted_not_rejected():
+    # raw digits are uint8 grey levels 0..16: integers are valid features (converted to float64),
+    # while float labels with fractions are not valid class labels (see the bad-input test)
+    X, y = nc.load_digits(scaled=False)
+    X8 = X[:200].astype(np.uint8)
+    model = nc.mlp([64, 16, 10], seed=0)
+    hist = nc.fit(model, X8, y[:200], epochs=2, optimizer=nc.SGD(lr=0.01), progress=False)
+    assert np.isfinite(hist["train_loss"]).all()
+    np.testing.assert_array_equal(nc.predict(model, X8), nc.predict(model, X8.astype(np.float64)))
