@@ -14,6 +14,7 @@ import sys
 SUBCOMMANDS = {
     "student": "nncourse.authoring",
     "grade": "nncourse.grading.cli",
+    "slides": "nncourse.slides",
     "info": "nncourse.cli_info",
 }
 

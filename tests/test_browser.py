@@ -297,3 +297,41 @@ def _screenshot(page, name: str) -> None:
         print(f"screenshot saved to {shot}")
     except Exception as exc:  # a screenshot must never hide the real failure
         print(f"no screenshot: {exc}")
+
+
+def test_offline_slide_deck_steps_with_the_keyboard(browser, tmp_path):
+    """An exported deck opens from a file (no server, no network) and steps through slides,
+    fragments and speaker notes with the keyboard."""
+    import nbformat
+
+    from nncourse.slides import export
+
+    def cell(kind, text, slide_type):
+        make = nbformat.v4.new_markdown_cell if kind == "md" else nbformat.v4.new_code_cell
+        c = make(text)
+        c.metadata["slideshow"] = {"slide_type": slide_type}
+        return c
+
+    nb = nbformat.v4.new_notebook(cells=[
+        cell("md", "# First", "slide"), cell("md", "a fragment", "fragment"),
+        cell("md", "my notes", "notes"), cell("md", "## Second", "subslide")])
+    nbformat.write(nb, tmp_path / "deck.ipynb")
+    deck = export(tmp_path / "deck.ipynb", tmp_path)
+    page = browser.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(deck.as_uri())
+    counter = page.locator("#counter")
+    assert counter.inner_text() == "1 / 2"
+    assert not page.get_by_text("a fragment").is_visible()
+    page.keyboard.press("ArrowRight")
+    assert page.get_by_text("a fragment").is_visible() and counter.inner_text() == "1 / 2"
+    assert not page.get_by_text("my notes").is_visible()
+    page.keyboard.press("n")
+    assert page.get_by_text("my notes").is_visible()
+    page.keyboard.press("ArrowRight")
+    assert counter.inner_text() == "2 / 2" and page.get_by_text("Second").is_visible()
+    page.keyboard.press("ArrowLeft")
+    assert counter.inner_text() == "1 / 2"
+    assert all(url.startswith("file://") for url in requests), requests
+    page.close()
