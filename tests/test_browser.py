@@ -235,6 +235,8 @@ def test_playground_sliders_move_with_keyboard(lab, browser):
     try:
         page.goto(f"{base}/lab/tree/playground.ipynb?token={token}")
         page.wait_for_function(KERNEL_IDLE, timeout=60_000)
+        # the live-slides extension (RISE) is installed and registered its commands
+        assert page.evaluate("() => window.jupyterapp.commands.hasCommand('RISE:slideshow')")
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
 
         lr = _slider(page, "learning rate")
