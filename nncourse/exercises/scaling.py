@@ -1,0 +1,127 @@
+"""Exercises of the ``scaling`` notebook: z-scoring and min-max scaling with training statistics, and a quiz.
+
+The references are the package's scalers (:class:`nncourse.ZScoreScaler`,
+:class:`nncourse.LinearScaler`), called through two thin wrappers below; nothing here repeats their
+math. Every case gives the columns very different sizes and offsets, draws the data to transform from
+a shifted distribution (so statistics of the wrong array give wrong values), and most cases hold a
+column that is constant in the training data. Quiz keys are salted hashes (see
+:mod:`nncourse.exercises.quiz`).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from nncourse.exercises.base import register
+from nncourse.exercises.function import FunctionExercise
+from nncourse.exercises.quiz import QuizExercise
+
+
+def zscore_reference(X_train: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """``ZScoreScaler().fit(X_train).transform(X)``: the reference of ``scaling.zscore``."""
+    from nncourse.scaling import ZScoreScaler
+
+    return ZScoreScaler().fit(X_train).transform(X)
+
+
+def linear_scale_reference(X_train: np.ndarray, X: np.ndarray, low: float, high: float) -> np.ndarray:
+    """``LinearScaler((low, high)).fit(X_train).transform(X)``: the reference of ``scaling.linear_scale``."""
+    from nncourse.scaling import LinearScaler
+
+    return LinearScaler((low, high)).fit(X_train).transform(X)
+
+
+def _tables(rng: np.random.Generator, N: int, M: int, D: int, constant: int | None) -> tuple:
+    """A training table (N, D) and a table to transform (M, D) with columns of very different sizes.
+
+    The second table is shifted and wider than the first, so its own statistics differ from the
+    training ones. Column ``constant`` (if any) holds one whole number in the training table, so that
+    its standard deviation and its range are exactly 0; in the second table it varies.
+    """
+    sizes = 10.0 ** rng.uniform(-2, 5, D)
+    centres = rng.normal(0.0, 3.0, D) * sizes
+    X_train = centres + sizes * rng.standard_normal((N, D))
+    X = centres + sizes * (1.0 + 1.5 * rng.standard_normal((M, D)))
+    if constant is not None:
+        value = float(rng.integers(-5, 6))
+        X_train[:, constant] = value
+        X[:, constant] = value + rng.standard_normal(M)
+    return X_train, X
+
+
+def _zscore_args(rng: np.random.Generator, N: int, M: int, D: int, constant: int | None = None) -> tuple:
+    return _tables(rng, N, M, D, constant)
+
+
+def _linear_args(rng: np.random.Generator, N: int, M: int, D: int, constant: int | None = None,
+                 low: float | None = None, high: float | None = None) -> tuple:
+    X_train, X = _tables(rng, N, M, D, constant)
+    if low is None:
+        low = float(rng.uniform(-3.0, 1.0))
+        high = low + float(rng.uniform(0.5, 4.0))
+    return X_train, X, float(low), float(high)
+
+
+# -- zscore ---------------------------------------------------------------------------------------
+zscore = register(FunctionExercise(
+    "scaling.zscore",
+    target="zscore",
+    title="z-scores of X with the mean and standard deviation of X_train",
+    reference="nncourse.exercises.scaling:zscore_reference",
+    make_args=_zscore_args,
+    # N, M and D differ in every case, so statistics taken along the wrong axis have the wrong shape
+    public_shapes=[{"N": 6, "M": 4, "D": 3}, {"N": 5, "M": 3, "D": 4, "constant": 2}],
+    random_shapes=[{"N": 8, "M": 5, "D": 3, "constant": 0}, {"N": 10, "M": 6, "D": 5},
+                   {"N": 4, "M": 9, "D": 2, "constant": 1}],
+    arg_names=("X_train", "X"),
+    outputs="Z",
+    rtol=1e-7, atol=1e-9,
+    points=2,
+    time_limit=5.0,
+    hints=(
+        "Compute one mean and one standard deviation per column of X_train (axis=0, shape (D,)), "
+        "then apply them to X: Z = (X - mean) / std. Never use statistics of X itself.",
+        "Every row of Z uses the training statistics: Z = (X - X_train.mean(axis=0)) / "
+        "X_train.std(axis=0), with np.std's default ddof=0 (divide by N, not N - 1); where a column of "
+        "X_train is constant (std 0), Z is 0 in every row, not NaN or inf.",
+    ),
+))
+
+
+# -- linear_scale ---------------------------------------------------------------------------------
+linear_scale = register(FunctionExercise(
+    "scaling.linear_scale",
+    target="linear_scale",
+    title="min-max scaling of X to [low, high] with the minimum and maximum of X_train",
+    reference="nncourse.exercises.scaling:linear_scale_reference",
+    make_args=_linear_args,
+    public_shapes=[{"N": 6, "M": 4, "D": 3, "low": -1.0, "high": 1.0},
+                   {"N": 5, "M": 3, "D": 4, "constant": 1, "low": 0.0, "high": 1.0}],
+    random_shapes=[{"N": 8, "M": 5, "D": 3, "constant": 2}, {"N": 10, "M": 6, "D": 5},
+                   {"N": 4, "M": 9, "D": 2, "constant": 0}],
+    arg_names=("X_train", "X", "low", "high"),
+    outputs="Z",
+    rtol=1e-7, atol=1e-9,
+    points=2,
+    time_limit=5.0,
+    hints=(
+        "Take one minimum and one maximum per column of X_train (axis=0, shape (D,)) and apply them "
+        "to X: the training minimum goes to low and the training maximum to high.",
+        "Every row of Z uses the training range: Z = low + (X - min) / (max - min) * (high - low) with "
+        "min and max from X_train, so values of X outside that range land outside [low, high]; where "
+        "a column of X_train is constant (max == min), Z is the middle (low + high) / 2 in every row.",
+    ),
+))
+
+
+# -- quiz -----------------------------------------------------------------------------------------
+quiz_leakage = register(QuizExercise(
+    "scaling.quiz_leakage",
+    target="answer_leakage",
+    title="why a scaler is fitted on the training part only",
+    answer_format="choice",
+    options=("A", "B", "C", "D"),
+    keys=("9727bf49082a3ab9e0faebf155c1fbc700f1d0b9c9f67e7391d48cd26494c0b9",),
+    points=1,
+    hints=("Ask what the validation loss is supposed to measure, and which numbers the model may "
+           "have seen before it is measured.",),
+))
