@@ -1,0 +1,161 @@
+"""Exercises of the ``optimizers`` notebook: one momentum step, one Adam step, and a quiz on schedules.
+
+The references are the package's own optimizers (:class:`nncourse.SGD` with momentum and
+:class:`nncourse.Adam`): each wrapper below puts the given arrays into a one-parameter object, loads
+the optimizer's state with the given velocity (or moments and step count), calls ``step`` once and
+reads the results back, so nothing here repeats the update rules. Quiz keys are salted hashes (see
+:mod:`nncourse.exercises.quiz`).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from nncourse.exercises.base import register
+from nncourse.exercises.function import FunctionExercise
+from nncourse.exercises.quiz import QuizExercise
+
+
+class OneParam:
+    """The smallest thing an optimizer can step: one trainable parameter ``W`` and its gradient.
+
+    Parameters
+    ----------
+    w, dw : ndarray, the same shape
+        The parameter and its gradient (both copied).
+    """
+
+    trainable = True
+
+    def __init__(self, w: np.ndarray, dw: np.ndarray) -> None:
+        self.params = {"W": np.array(w, dtype=np.float64, copy=True)}
+        self.grads = {"W": np.array(dw, dtype=np.float64, copy=True)}
+
+    def __repr__(self) -> str:
+        return f"OneParam(W of shape {self.params['W'].shape})"
+
+
+def momentum_reference(w: np.ndarray, dw: np.ndarray, v: np.ndarray, lr: float,
+                       momentum: float) -> tuple[np.ndarray, np.ndarray]:
+    """One step of ``SGD(lr, momentum=momentum)`` from velocity ``v``: ``(next_w, next_v)``."""
+    from nncourse.optim import SGD
+
+    param = OneParam(w, dw)
+    optimizer = SGD(lr=lr, momentum=momentum)
+    optimizer.state["W"] = {"velocity": np.array(v, dtype=np.float64, copy=True)}
+    optimizer.step(param)
+    return param.params["W"], optimizer.state["W"]["velocity"]
+
+
+def adam_reference(w: np.ndarray, dw: np.ndarray, m: np.ndarray, v: np.ndarray, t: int, lr: float,
+                   beta1: float, beta2: float, eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Step number ``t`` (1 for the first) of ``Adam`` from moments ``m``, ``v``: ``(next_w, next_m, next_v)``."""
+    from nncourse.optim import Adam
+
+    param = OneParam(w, dw)
+    optimizer = Adam(lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+    optimizer.t = int(t) - 1  # step() counts this update as number t
+    optimizer.state["W"] = {"m": np.array(m, dtype=np.float64, copy=True),
+                            "v": np.array(v, dtype=np.float64, copy=True)}
+    optimizer.step(param)
+    return param.params["W"], optimizer.state["W"]["m"], optimizer.state["W"]["v"]
+
+
+def _shape(D: int, H: int | None) -> tuple:
+    return (D,) if H is None else (D, H)
+
+
+# -- momentum_update ------------------------------------------------------------------------------
+def _momentum_args(rng: np.random.Generator, D: int, H: int | None = None, first: bool = False,
+                   lr: float | None = None, momentum: float | None = None) -> tuple:
+    shape = _shape(D, H)
+    w = rng.standard_normal(shape)
+    dw = rng.standard_normal(shape)
+    v = np.zeros(shape) if first else 0.3 * rng.standard_normal(shape)
+    lr = float(rng.uniform(0.01, 0.5)) if lr is None else float(lr)
+    momentum = float(rng.uniform(0.5, 0.99)) if momentum is None else float(momentum)
+    return w, dw, v, lr, momentum
+
+
+momentum_update = register(FunctionExercise(
+    "optimizers.momentum_update",
+    target="momentum_update",
+    title="one step of SGD with momentum: (next_w, next_v)",
+    reference="nncourse.exercises.optimizers:momentum_reference",
+    make_args=_momentum_args,
+    # D and H differ in every matrix case, so a transposed result has the wrong shape
+    public_shapes=[{"D": 3, "H": 2, "first": True, "lr": 0.1, "momentum": 0.9},
+                   {"D": 2, "H": 4, "lr": 0.05, "momentum": 0.8}],
+    random_shapes=[{"D": 4, "H": 3}, {"D": 5}, {"D": 3, "H": 5}],
+    arg_names=("w", "dw", "v", "lr", "momentum"),
+    outputs=("next_w", "next_v"),
+    rtol=1e-7, atol=1e-12,
+    points=2,
+    time_limit=5.0,
+    hints=(
+        "Build new arrays (no += or *= on w or v: the caller still holds them) and return the pair "
+        "(next_w, next_v), in that order.",
+        "next_v = momentum * v - lr * dw: the velocity keeps the fraction momentum of itself and adds a "
+        "step downhill, so it carries the minus sign. Then next_w = w + next_v: the weight moves by the NEW "
+        "velocity, the one that already includes this step's gradient.",
+    ),
+))
+
+
+# -- adam_update ----------------------------------------------------------------------------------
+def _adam_args(rng: np.random.Generator, D: int, H: int | None = None, t: int = 1, scale: float = 1.0,
+               public: bool = False) -> tuple:
+    shape = _shape(D, H)
+    if public:
+        lr, beta1, beta2, eps = 0.01, 0.9, 0.999, 1e-8
+    else:
+        lr, beta1 = float(rng.uniform(1e-3, 0.1)), float(rng.uniform(0.8, 0.95))
+        beta2, eps = float(rng.uniform(0.99, 0.9999)), 1e-8
+    w = rng.standard_normal(shape)
+    m, v = np.zeros(shape), np.zeros(shape)
+    for _ in range(t - 1):  # moments as t - 1 earlier steps would have left them
+        g = scale * rng.standard_normal(shape)
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+    dw = scale * rng.standard_normal(shape)
+    return w, dw, m, v, int(t), lr, beta1, beta2, eps
+
+
+adam_update = register(FunctionExercise(
+    "optimizers.adam_update",
+    target="adam_update",
+    title="step number t of Adam with bias correction: (next_w, next_m, next_v)",
+    reference="nncourse.exercises.optimizers:adam_reference",
+    make_args=_adam_args,
+    # t = 2 and t = 30 tell an off-by-one step count apart; tiny gradients (scale 1e-4, so that
+    # sqrt(v_hat) is about 1e-4) show whether eps sits outside the square root
+    public_shapes=[{"D": 3, "H": 2, "t": 1, "public": True}, {"D": 2, "H": 4, "t": 5, "public": True},
+                   {"D": 4, "t": 3, "scale": 1e-4, "public": True}],
+    random_shapes=[{"D": 4, "H": 3, "t": 2}, {"D": 5, "t": 30}, {"D": 3, "H": 5, "t": 10, "scale": 1e-4}],
+    arg_names=("w", "dw", "m", "v", "t", "lr", "beta1", "beta2", "eps"),
+    outputs=("next_w", "next_m", "next_v"),
+    rtol=1e-7, atol=1e-13,
+    points=3,
+    time_limit=5.0,
+    hints=(
+        "Work in this order and build new arrays: next_m, next_v, then the bias-corrected m_hat and "
+        "v_hat, then next_w. Return (next_w, next_m, next_v).",
+        "next_m = beta1 * m + (1 - beta1) * dw and next_v = beta2 * v + (1 - beta2) * dw**2; return these "
+        "running averages, not the bias-corrected m_hat and v_hat.",
+        "next_w = w - lr * m_hat / (np.sqrt(v_hat) + eps), with m_hat = next_m / (1 - beta1**t) and "
+        "v_hat = next_v / (1 - beta2**t); t is the number of this step (1 for the first), and eps goes "
+        "outside the square root.",
+    ),
+))
+
+
+# -- quiz -----------------------------------------------------------------------------------------
+quiz_warmup_cosine = register(QuizExercise(
+    "optimizers.quiz_warmup_cosine",
+    target="answer_warmup_cosine",
+    title="the learning rate of a warmed-up cosine schedule at step 600",
+    answer_format="number",
+    keys=("00d9caca7a9bb1378a80e55ea642ed40608e148f86467e26997f0568e5eb12d2",),
+    points=1,
+    hints=("After the warm-up, the cosine schedule starts at its own step 0; and half-way through, "
+           "the cosine factor (1 + cos(pi * step / total_steps)) / 2 is exactly 1/2.",),
+))
