@@ -1,0 +1,149 @@
+"""Exercises of the ``transfer`` notebook: counting an MLP's parameters, per-image reconstruction
+errors of an autoencoder, and a quiz on freezing reused layers.
+
+The references call the package (:func:`nncourse.mlp` for the count, :func:`nncourse.mse` for the
+errors); nothing here repeats their math. ``count_params`` answers with a whole number, so its
+exercise accepts an ``int`` and compares it exactly (:class:`CountExercise`). Quiz keys are salted
+hashes (see :mod:`nncourse.exercises.quiz`).
+"""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from nncourse.exercises.base import Case, CaseResult, SanitizeError, register, resolve
+from nncourse.exercises.function import FunctionExercise
+from nncourse.exercises.quiz import QuizExercise
+
+
+class CountExercise(FunctionExercise):
+    """A function exercise whose answer is one whole number, compared exactly.
+
+    Takes the same parameters as :class:`~nncourse.exercises.function.FunctionExercise` (``outputs``
+    names the count in messages; ``rtol``/``atol`` are not used). The student's value must be a Python
+    ``int`` or a numpy integer; a float, even a whole one, is the wrong type.
+    """
+
+    def expected(self, case: Case) -> int:
+        return int(resolve(self.reference)(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs)))
+
+    def sanitize(self, raw) -> int:
+        name = self.outputs[0]
+        if isinstance(raw, (bool, np.bool_)):
+            raise SanitizeError(f"wrong type: expected the {name} as an int, got a bool")
+        if type(raw) is int:
+            return raw
+        if isinstance(raw, np.integer) and type(raw).__module__ == "numpy":
+            return int(raw)
+        if isinstance(raw, (float, np.floating)) and type(raw).__module__ in ("builtins", "numpy"):
+            raise SanitizeError(f"wrong type: expected the {name} as an int, got the float {float(raw):g}; "
+                                "a count is a whole number (int(...) converts one)")
+        what = type(raw).__name__
+        extra = " (add the numbers up into one int)" if type(raw) in (list, tuple) else ""
+        raise SanitizeError(f"wrong type: expected the {name} as an int, got {what}{extra}")
+
+    def hint_for(self, message: str) -> str:
+        """A wrong number gets the second hint (how to count); a wrong type or an error the first."""
+        if f"wrong {self.outputs[0]}" in message and len(self.hints) > 1:
+            return self.hints[1]
+        return super().hint_for(message)
+
+    def compare(self, got: int, expected: int, case: Case) -> CaseResult:
+        if got == expected:
+            return CaseResult(case.name, "passed", "", case.public)
+        name = self.outputs[0]
+        if case.public:
+            (sizes,) = case.args
+            message = f"wrong {name} for sizes {list(sizes)}: got {got}, expected {expected}"
+        else:
+            message = (f"wrong {name} (values of randomized cases are not shown; the public cases "
+                       "show an example)")
+        return CaseResult(case.name, "failed", message, case.public)
+
+
+# -- count_params ---------------------------------------------------------------------------------
+def mlp_param_count(sizes) -> int:
+    """The number of parameters of ``nncourse.mlp(sizes)``, counted on the model itself."""
+    from nncourse import mlp
+
+    return int(sum(p.size for p in mlp(list(sizes), seed=0).params.values()))
+
+
+def _count_args(rng: np.random.Generator, sizes: tuple = (), L: int = 0) -> tuple:
+    """A public case gives ``sizes``; a randomized one has ``L`` entries between 1 and 150."""
+    if sizes:
+        return (tuple(int(s) for s in sizes),)
+    return (tuple(int(s) for s in rng.integers(1, 151, size=L)),)
+
+
+count_params = register(CountExercise(
+    "transfer.count_params",
+    target="count_params",
+    title="the number of weights and biases of mlp(sizes)",
+    reference="nncourse.exercises.transfer:mlp_param_count",
+    make_args=_count_args,
+    # in/out widths differ in the public cases, so a bias counted on the wrong side shows
+    public_shapes=[{"sizes": (64, 10)}, {"sizes": (64, 32, 10)}],
+    random_shapes=[{"L": 3}, {"L": 4}, {"L": 6}],
+    arg_names=("sizes",),
+    outputs="count",
+    points=2,
+    time_limit=5.0,
+    hints=(
+        "Each pair of neighbours (n_in, n_out) in sizes is one Linear layer: zip(sizes[:-1], sizes[1:]).",
+        "A Linear(n_in, n_out) layer has a weight matrix W of shape (n_in, n_out) and a bias b of shape "
+        "(n_out,): n_in * n_out + n_out parameters, and the count adds them up over the layers.",
+    ),
+))
+
+
+# -- reconstruction_errors ------------------------------------------------------------------------
+def per_image_mse(X: np.ndarray, X_hat: np.ndarray) -> np.ndarray:
+    """``nncourse.mse`` of each row: one mean squared error per image, shape (N,)."""
+    from nncourse import mse
+
+    return np.array([mse(X_hat[i], X[i])[0] for i in range(len(X))], dtype=np.float64)
+
+
+def _errors_args(rng: np.random.Generator, N: int, D: int) -> tuple:
+    X = rng.random((N, D))
+    X_hat = X + 0.2 * rng.standard_normal((N, D))
+    return X, X_hat
+
+
+reconstruction_errors = register(FunctionExercise(
+    "transfer.reconstruction_errors",
+    target="reconstruction_errors",
+    title="the mean squared reconstruction error of every image",
+    reference="nncourse.exercises.transfer:per_image_mse",
+    make_args=_errors_args,
+    # N and D differ in every case so that averaging over the wrong axis gives the wrong shape
+    public_shapes=[{"N": 3, "D": 4}, {"N": 5, "D": 2}],
+    random_shapes=[{"N": 4, "D": 6}, {"N": 6, "D": 3}, {"N": 2, "D": 8}],
+    arg_names=("X", "X_hat"),
+    outputs="errors",
+    rtol=1e-10, atol=1e-12,
+    points=2,
+    time_limit=5.0,
+    hints=(
+        "errors holds one number per image, shape (N,): average over the pixels of each row (axis=1), "
+        "not over the images.",
+        "errors[i] is the mean of (X_hat[i] - X[i])**2 over the D pixels: square first, then take the "
+        "mean (not the sum, and no square root).",
+    ),
+))
+
+
+# -- quiz -----------------------------------------------------------------------------------------
+quiz_freeze = register(QuizExercise(
+    "transfer.quiz_freeze",
+    target="answer_freeze",
+    title="why the reused layers are frozen when there are few labels",
+    answer_format="choice",
+    options=("A", "B", "C", "D"),
+    keys=("bd7fc5596b45374679d1b45214efdbaf08faceeefc47e87554e2627558b00bc4",),
+    points=1,
+    hints=("Count how many numbers the training has to estimate from the few labelled examples in "
+           "each case, and think about what can happen to the reused weights.",),
+))
