@@ -1,0 +1,210 @@
+"""Exercises of the ``regularization`` notebook: inverted dropout from a given random draw, the L2
+penalty with its gradient, and a quiz on dropout at evaluation time.
+
+The references are the package's own code: :func:`nncourse.functional.dropout_forward` (fed the
+case's uniform numbers through a Generator that returns them), :func:`nncourse.optim.penalty` and
+the gradient that :class:`nncourse.optim.SGD` adds for ``weight_decay``. Nothing here repeats their
+math. The quiz key is a salted hash (see :mod:`nncourse.exercises.quiz`).
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from nncourse.exercises.base import Case, CaseResult, SanitizeError, register
+from nncourse.exercises.function import FunctionExercise
+from nncourse.exercises.quiz import QuizExercise
+
+
+# -- dropout_forward --------------------------------------------------------------------------------
+class _GivenUniform(np.random.Generator):
+    """A Generator whose ``random(size)`` returns the given array, so the package draws exactly that mask."""
+
+    def __init__(self, u: np.ndarray) -> None:
+        super().__init__(np.random.PCG64(0))
+        self._u = np.asarray(u, dtype=np.float64)
+
+    def random(self, size=None, dtype=np.float64, out=None):
+        if size is not None and tuple(np.atleast_1d(size)) != self._u.shape:
+            raise ValueError(f"expected a draw of shape {self._u.shape}, got a request for {size}")
+        return self._u.copy()
+
+
+def dropout_reference(x: np.ndarray, drop_prob: float, u: np.ndarray) -> np.ndarray:
+    """``nncourse.functional.dropout_forward(x, drop_prob)`` with its uniform draw replaced by ``u``.
+
+    The package drops unit i where its draw ``rng.random(x.shape)[i] < drop_prob``; handing it a
+    Generator that returns ``u`` gives the package's output for that very mask.
+    """
+    from nncourse.functional import dropout_forward
+
+    out, _ = dropout_forward(x, drop_prob, train=True, rng=_GivenUniform(u))
+    return out
+
+
+def _dropout_args(rng: np.random.Generator, N: int, D: int, drop_prob: float | None = None) -> tuple:
+    if drop_prob is None:  # randomized cases draw their own rate
+        drop_prob = float(np.round(rng.uniform(0.1, 0.9), 2))
+    x = rng.standard_normal((N, D))
+    u = rng.random((N, D))
+    if 0.0 < drop_prob < 1.0:  # every such case drops one unit and keeps another, whatever the draw
+        u[0, 0], u[0, 1] = drop_prob / 2, (1.0 + drop_prob) / 2
+    return x, float(drop_prob), u
+
+
+dropout_forward = register(FunctionExercise(
+    "regularization.dropout_forward",
+    target="dropout_forward",
+    title="inverted dropout: drop where u < drop_prob, scale the kept units by 1 / (1 - drop_prob)",
+    reference="nncourse.exercises.regularization:dropout_reference",
+    make_args=_dropout_args,
+    public_shapes=[{"N": 2, "D": 5, "drop_prob": 0.5}, {"N": 3, "D": 4, "drop_prob": 0.2},
+                   {"N": 2, "D": 3, "drop_prob": 1.0}],
+    random_shapes=[{"N": 4, "D": 3}, {"N": 3, "D": 5}, {"N": 5, "D": 2}, {"N": 2, "D": 6, "drop_prob": 0.0}],
+    arg_names=("x", "drop_prob", "u"),
+    outputs="out",
+    rtol=1e-9, atol=1e-12,
+    points=2,
+    time_limit=5.0,
+    hints=(
+        "A unit is dropped where u < drop_prob (so drop_prob=0 keeps everything); out has the shape of x.",
+        "Kept units of out are x divided by (1 - drop_prob), dropped ones are 0, so that the mean of out "
+        "matches the mean of x. With drop_prob = 1 every unit is dropped: return zeros, do not divide by 0.",
+    ),
+))
+
+
+# -- l2_penalty -------------------------------------------------------------------------------------
+def _model_of(weights):
+    """A Sequential of Linear layers holding copies of ``weights`` (2-D arrays) as their ``W``."""
+    from nncourse.layers import Linear
+    from nncourse.model import Sequential
+
+    layers = []
+    for W in weights:
+        layer = Linear(W.shape[0], W.shape[1], init="zeros")
+        layer.params["W"][...] = W
+        layers.append(layer)
+    return Sequential(*layers)
+
+
+def l2_reference(weights, weight_decay: float) -> tuple:
+    """``(penalty, grads)`` as the package computes them.
+
+    The penalty is :func:`nncourse.optim.penalty`. The gradient is what ``SGD(lr=1, weight_decay=...)``
+    subtracts from each ``W`` when the data gradient is zero: the package's own convention.
+    """
+    from nncourse.optim import SGD, penalty
+
+    model = _model_of(weights)
+    value = penalty(model, weight_decay=weight_decay)
+    before = [layer.params["W"].copy() for layer in model.layers]
+    for grad in model.grads.values():
+        grad[...] = 0.0
+    SGD(lr=1.0, weight_decay=weight_decay).step(model)
+    grads = [b - layer.params["W"] for b, layer in zip(before, model.layers)]
+    return value, grads
+
+
+def _l2_args(rng: np.random.Generator, shapes: tuple, weight_decay: float | None = None) -> tuple:
+    if weight_decay is None:
+        weight_decay = float(np.round(rng.uniform(0.001, 0.5), 3))
+    weights = [rng.standard_normal(shape) for shape in shapes]
+    return weights, float(weight_decay)
+
+
+class PenaltyExercise(FunctionExercise):
+    """A function returning ``(penalty, grads)``: one number and one array per weight matrix."""
+
+    def _want(self) -> str:
+        return "a tuple (penalty, grads): one number and a list with one numpy array per weight matrix"
+
+    def sanitize(self, raw) -> tuple:
+        """``(penalty as a 0-d float64 array, grad_0, grad_1, ...)``."""
+        if type(raw) not in (tuple, list) or len(raw) != 2:
+            got = f"a {type(raw).__name__} of {len(raw)} items" if type(raw) in (tuple, list) \
+                else type(raw).__name__
+            raise SanitizeError(f"wrong type: expected {self._want()}, got {got}")
+        value, grads = raw
+        if isinstance(value, (bool, np.bool_)):
+            raise SanitizeError("wrong type: expected penalty to be a number, got a bool")
+        if issubclass(type(value), np.ndarray):
+            if value.ndim != 0:
+                raise SanitizeError(f"wrong type: expected penalty to be one number, got an array of shape "
+                                    f"{value.shape} (add the terms of every matrix up into one number)")
+            value = value[()]
+        if not isinstance(value, (numbers.Real, np.integer, np.floating)):
+            raise SanitizeError(f"wrong type: expected penalty to be a number, got {type(value).__name__}")
+        if issubclass(type(grads), np.ndarray):
+            raise SanitizeError(f"wrong type: expected grads to be a list with one array per weight matrix, "
+                                f"got a single array of shape {grads.shape}")
+        if type(grads) not in (tuple, list):
+            raise SanitizeError(f"wrong type: expected grads to be a list of numpy arrays, got "
+                                f"{type(grads).__name__}")
+        pen = np.array(float(value), dtype=np.float64)
+        return (pen,) + tuple(self._array(g, f"grads[{i}]") for i, g in enumerate(grads))
+
+    def expected(self, case: Case) -> tuple:
+        import copy
+
+        value, grads = l2_reference(*copy.deepcopy(case.args))
+        return (np.array(value, dtype=np.float64),) + tuple(np.array(g, dtype=np.float64) for g in grads)
+
+    def compare(self, got: tuple, expected: tuple, case: Case) -> CaseResult:
+        if len(got) != len(expected):
+            return CaseResult(case.name, "failed",
+                              f"wrong number of gradients: grads has {len(got) - 1} arrays, expected "
+                              f"{len(expected) - 1} (one per weight matrix, in the same order)", case.public)
+        names = ("penalty",) + tuple(f"grads[{i}]" for i in range(len(expected) - 1))
+        problems = [(n, self._problem(n, g, e, case)) for n, g, e in zip(names, got, expected)]
+        wrong = [(n, p) for n, p in problems if p]
+        if not wrong:
+            return CaseResult(case.name, "passed", "", case.public)
+        notes = [f"also wrong: {', '.join(n for n, _ in wrong[1:])}"] if len(wrong) > 1 else []
+        if not problems[0][1]:
+            notes.append("penalty is right")
+        elif len(wrong) == 1:
+            notes.append("grads are right")
+        message = wrong[0][1] + f" ({'; '.join(notes)})"
+        return CaseResult(case.name, "failed", message, case.public)
+
+
+l2_penalty = register(PenaltyExercise(
+    "regularization.l2_penalty",
+    target="l2_penalty",
+    title="the L2 penalty weight_decay/2 * sum of squared weights, and its gradient",
+    reference="nncourse.exercises.regularization:l2_reference",
+    make_args=_l2_args,
+    # matrices of different shapes, so that a gradient of the wrong matrix has the wrong shape
+    public_shapes=[{"shapes": ((2, 3), (3, 4)), "weight_decay": 0.1},
+                   {"shapes": ((3, 2), (2, 5), (5, 4)), "weight_decay": 0.01}],
+    random_shapes=[{"shapes": ((4, 3), (3, 2))}, {"shapes": ((2, 6), (6, 3), (3, 5))},
+                   {"shapes": ((5, 4),)}],
+    arg_names=({"weights": ("W0", "W1", "W2")}, "weight_decay"),
+    outputs=("penalty", "grads"),
+    rtol=1e-9, atol=1e-12,
+    points=2,
+    time_limit=5.0,
+    hints=(
+        "penalty is one number: weight_decay / 2 times the sum of the squares of every weight of every "
+        "matrix; grads has one array per matrix, each with the shape of its matrix.",
+        "The penalty is weight_decay / 2 * (sum of W**2 over every W): keep the 1/2 and add up all matrices.",
+        "The gradient of weight_decay / 2 * W**2 is weight_decay * W: the 1/2 cancels the 2 of the square. "
+        "Build new arrays for grads instead of changing the weights in place.",
+    ),
+))
+
+
+# -- quiz -------------------------------------------------------------------------------------------
+quiz_eval_dropout = register(QuizExercise(
+    "regularization.quiz_eval_dropout",
+    target="answer_eval_dropout",
+    title="what inverted dropout does at evaluation time",
+    answer_format="choice",
+    options=("A", "B", "C", "D"),
+    keys=("4ba6b3d0e5936a9c53a778cfa2f6a63e7c50b5ae0ed676ecef59acbefeea4c83",),
+    points=1,
+    hints=("Think about where the factor 1 / (1 - drop_prob) was applied, and what is left to correct "
+           "once training is over.",),
+))
