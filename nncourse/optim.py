@@ -12,6 +12,20 @@ import numpy as np
 from nncourse._validate import check_number
 
 
+def trainable(model) -> list[tuple[str, object, str]]:
+    """``(name, layer, key)`` for every parameter of the trainable layers of ``model`` (or of one layer).
+
+    Parameters and gradients are looked up through the layer at each :meth:`Optimizer.update`, so a
+    training loop can list them once and reuse the list for many steps.
+    """
+    if hasattr(model, "named_layers"):
+        return [(f"{name}.{k}", layer, k) for name, layer in model.named_layers() if layer.trainable
+                for k in layer.params]
+    if not getattr(model, "trainable", True):
+        return []
+    return [(k, model, k) for k in model.params]
+
+
 def _params(model):
     """``(name, param, grad)`` triples of the trainable parameters of a model or a single layer."""
     if hasattr(model, "trainable_params"):
@@ -60,9 +74,15 @@ class Optimizer:
 
     def step(self, model) -> None:
         """Apply one update to every trainable parameter of ``model`` using its current ``grads``."""
+        self.update(trainable(model))
+
+    def update(self, entries) -> None:
+        """One update of the parameters listed by :func:`trainable` (what :meth:`step` does for a model)."""
         self.t += 1
-        for name, p, g in _params(model):
-            if name.endswith("W") and (self.weight_decay or self.l1):
+        decay = self.weight_decay or self.l1
+        for name, layer, key in entries:
+            p, g = layer.params[key], layer.grads[key]
+            if decay and key == "W":
                 g = g + self.weight_decay * p + self.l1 * np.sign(p)
             self._update(name, p, g)
 

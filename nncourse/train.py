@@ -1,6 +1,7 @@
 """Training: :func:`fit` with mini-batches, validation, early stopping, diagnostics and the NaN trap."""
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field
 
@@ -9,7 +10,7 @@ import numpy as np
 from nncourse import diagnostics as diag
 from nncourse._validate import as_float_array, as_labels, check_choice, check_number, check_positive_int, make_rng
 from nncourse.losses import _softmax_cross_entropy, bce_with_logits, mse, softmax_cross_entropy
-from nncourse.optim import SGD, Optimizer, clip_grad_norm, penalty
+from nncourse.optim import SGD, Optimizer, clip_grad_norm, penalty, trainable
 
 LOSSES = ("cross_entropy", "mse", "bce")
 
@@ -110,7 +111,7 @@ def _check_targets(loss, y, n, name):
 def fit(model, X, y, *, loss: str = "cross_entropy", optimizer: Optimizer | None = None, epochs: int = 10,
         batch_size: int = 32, seed=0, val_data=None, early_stopping=None, clip_norm: float | None = None,
         schedule=None, callbacks=(), progress: bool = True, diagnostics: bool = True,
-        on_nan: str = "raise") -> History:
+        on_nan: str = "raise", blas_threads: int | None = 1) -> History:
     """Train ``model`` with mini-batch gradient descent and return its :class:`History`.
 
     Parameters
@@ -131,9 +132,14 @@ def fit(model, X, y, *, loss: str = "cross_entropy", optimizer: Optimizer | None
     diagnostics : record per-layer statistics (see :mod:`nncourse.diagnostics`) on each epoch's last batch.
     on_nan : ``"raise"`` raises :class:`TrainingDiverged` when the loss or gradients stop being finite;
         ``"stop"`` stops and returns the history with ``history.diverged`` set.
+    blas_threads : threads numpy's BLAS may use while training (default 1; None leaves the setting
+        alone). The matrices of a course-sized network are small: a pool of BLAS threads only adds
+        synchronisation, and on a busy machine it can make each step many times slower.
     """
     check_choice(loss, "loss", LOSSES)
     check_choice(on_nan, "on_nan", ("raise", "stop"))
+    if blas_threads is not None:
+        blas_threads = check_positive_int(blas_threads, "blas_threads")
     X = as_float_array(X, "X", ndim=2)
     y = _check_targets(loss, y, len(X), "y")
     epochs = check_positive_int(epochs, "epochs")
@@ -179,15 +185,18 @@ def fit(model, X, y, *, loss: str = "cross_entropy", optimizer: Optimizer | None
     step = getattr(optimizer, "t", 0)
 
     bar = _progress_bar(epochs, progress)
+    contexts = contextlib.ExitStack()
     # overflow on the way to inf/NaN is expected when training diverges; the NaN trap below reports it
-    errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
-    errstate.__enter__()
+    contexts.enter_context(np.errstate(over="ignore", invalid="ignore", divide="ignore"))
+    if blas_threads is not None:
+        contexts.enter_context(_blas_limit(blas_threads))
     try:
         for epoch in range(epochs):
             order = rng.permutation(n)
             total_loss, total_correct = 0.0, 0.0
             before = None
             n_batches = -(-n // batch_size)
+            entries = trainable(model)  # callbacks may freeze or unfreeze layers between epochs
             for b in range(n_batches):
                 idx = order[b * batch_size:(b + 1) * batch_size]
                 xb, yb = X[idx], y[idx]
@@ -208,7 +217,7 @@ def fit(model, X, y, *, loss: str = "cross_entropy", optimizer: Optimizer | None
                     optimizer.lr = float(schedule(step))
                 if diagnostics and b == n_batches - 1:
                     before = diag.snapshot_weights(model)
-                optimizer.step(model)
+                optimizer.update(entries)
                 step += 1
                 total_loss += value * len(idx)
                 if loss != "mse":
@@ -245,7 +254,7 @@ def fit(model, X, y, *, loss: str = "cross_entropy", optimizer: Optimizer | None
             if any(cb(epoch, logs, model) is True for cb in callbacks):
                 break
     finally:
-        errstate.__exit__(None, None, None)
+        contexts.close()
         if bar is not None:
             bar.close()
     if best_state is not None and hist.best_epoch != hist.epochs - 1:
@@ -272,6 +281,15 @@ def _diverged(hist, model, optimizer, epoch, step, value, on_nan, bar):
         bar.close()
     if on_nan == "raise":
         raise TrainingDiverged(message, hist)
+
+
+def _blas_limit(threads: int):
+    """A context that limits numpy's BLAS thread pool (does nothing without threadpoolctl)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=threads, user_api="blas")
 
 
 def _progress_bar(epochs: int, progress: bool):

@@ -145,3 +145,19 @@ def test_integer_features_are_converted_not_rejected():
     hist = nc.fit(model, X8, y[:200], epochs=2, optimizer=nc.SGD(lr=0.01), progress=False)
     assert np.isfinite(hist["train_loss"]).all()
     np.testing.assert_array_equal(nc.predict(model, X8), nc.predict(model, X8.astype(np.float64)))
+
+
+def test_fit_runs_blas_on_one_thread_and_restores_the_setting():
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    seen = []
+    X, y = np.random.default_rng(0).normal(size=(20, 3)), np.arange(20) % 2
+    nc.fit(nc.mlp([3, 4, 2]), X, y, epochs=1, progress=False, callbacks=[lambda e, l, m: seen.append(blas_threads())])
+    assert seen == [[1] * len(before)]
+    assert blas_threads() == before
+    with pytest.raises(ValueError, match="blas_threads to be an integer >= 1, got 0"):
+        nc.fit(nc.mlp([3, 4, 2]), X, y, progress=False, blas_threads=0)
