@@ -82,10 +82,14 @@ def check_choice(value, name: str, choices) -> str:
     return value
 
 
-def make_rng(seed) -> np.random.Generator:
+def make_rng(seed, name: str = "seed") -> np.random.Generator:
     """A Generator from an int seed, None (fresh entropy) or an existing Generator (used as is)."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0):
-        return np.random.default_rng(seed)
-    raise ValueError(f"expected seed to be a non-negative int, None or a numpy Generator, got {seed!r}")
+    if seed is None:
+        return np.random.default_rng()
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"expected {name} to be a non-negative int or a numpy Generator, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"expected {name} to be a non-negative int or a numpy Generator, got {seed!r}")
+    return np.random.default_rng(int(seed))

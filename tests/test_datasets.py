@@ -140,7 +140,7 @@ def test_split_rejects_mismatched_or_tiny_inputs():
         ds.train_val_test_split(np.zeros((10, 2)), np.zeros(9))
     with pytest.raises(ValueError, match="3 examples are too few"):
         ds.train_val_test_split(np.zeros((3, 2)), np.zeros(3))
-    with pytest.raises(TypeError, match="seed.*-1"):
+    with pytest.raises(ValueError, match="seed.*-1"):
         ds.train_val_test_split(np.zeros((30, 2)), np.zeros(30), seed=-1)
 
 

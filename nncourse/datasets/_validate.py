@@ -1,40 +1,13 @@
-"""Input checks shared by the data generators and image helpers (private)."""
+"""Input checks of the data generators and image helpers (private)."""
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 
-
-def as_rng(seed, name: str = "seed") -> np.random.Generator:
-    """Return a Generator from an int seed, a Generator, or None (fresh OS entropy)."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None:
-        return np.random.default_rng()
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise TypeError(
-            f"expected {name} to be a non-negative int or a numpy.random.Generator, got {seed!r}"
-        )
-    return np.random.default_rng(int(seed))
-
-
-def check_int(value, name: str, minimum: int) -> int:
-    """Return ``value`` as an int after checking it is an integer >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"expected {name} to be an int >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"expected {name} to be an int >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def check_real(value, name: str, minimum: float | None = None) -> float:
-    """Return ``value`` as a finite float, optionally >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise ValueError(f"expected {name} to be a finite number, got {value!r}")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"expected {name} to be a number >= {minimum:g}, got {value!r}")
-    return float(value)
+# the general checks are the engine's own; this module adds the image-specific ones
+from nncourse._validate import check_number as check_real  # noqa: F401
+from nncourse._validate import check_positive_int as check_int  # noqa: F401
+from nncourse._validate import make_rng as as_rng  # noqa: F401
 
 
 def as_images(X, name: str = "X") -> tuple[np.ndarray, tuple[int, ...]]:
