@@ -81,10 +81,10 @@ class Sequential(Layer):
 
     def trainable_params(self):
         """Yield ``(name, param, grad)`` for the parameters of every trainable layer (frozen ones are skipped)."""
-        for name, layer in self.named_layers():
-            if layer.trainable:
-                for k in layer.params:
-                    yield f"{name}.{k}", layer.params[k], layer.grads[k]
+        from nncourse.optim import trainable
+
+        for name, layer, k in trainable(self):
+            yield name, layer.params[k], layer.grads[k]
 
     def __len__(self) -> int:
         return len(self.layers)

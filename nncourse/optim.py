@@ -26,20 +26,12 @@ def trainable(model) -> list[tuple[str, object, str]]:
     return [(k, model, k) for k in model.params]
 
 
-def _params(model):
-    """``(name, param, grad)`` triples of the trainable parameters of a model or a single layer."""
-    if hasattr(model, "trainable_params"):
-        return list(model.trainable_params())
-    if not getattr(model, "trainable", True):
-        return []
-    return [(k, model.params[k], model.grads[k]) for k in model.params]
-
-
 def penalty(model, weight_decay: float = 0.0, l1: float = 0.0) -> float:
     """The regularisation term added to the loss: ``weight_decay/2 * sum(W**2) + l1 * sum(|W|)``."""
     total = 0.0
-    for name, p, _ in _params(model):
-        if name.endswith("W"):
+    for _, layer, key in trainable(model):
+        if key == "W":
+            p = layer.params[key]
             if weight_decay:
                 total += 0.5 * weight_decay * float(np.sum(p * p))
             if l1:
@@ -53,7 +45,7 @@ def clip_grad_norm(model, max_norm: float) -> float:
     Returns the norm before clipping. The gradients are scaled in place, so the direction is kept.
     """
     max_norm = check_number(max_norm, "max_norm", 0.0, low_open=True)
-    grads = [g for _, _, g in _params(model)]
+    grads = [layer.grads[key] for _, layer, key in trainable(model)]
     norm = float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads)))
     if norm > max_norm:
         scale = max_norm / (norm + 1e-12)
