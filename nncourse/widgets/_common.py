@@ -142,3 +142,34 @@ class PictureWidget(W.VBox):
             data.update(png_bundle(png))
         data["text/plain"] = repr(self)
         return data
+
+
+class ControlledWidget(PictureWidget):
+    """A picture widget driven by controls built from a setting spec.
+
+    Subclasses set ``SPEC`` and ``DEFAULTS``, lay the controls out in :meth:`_controls_box` and redraw
+    in :meth:`update`, which runs once at the start and again after every change of a control.
+    """
+
+    SPEC: dict = {}
+    DEFAULTS: dict = {}
+
+    def __init__(self, settings: dict) -> None:
+        super().__init__()
+        self.controls = {name: spec.control(settings[name]) for name, spec in self.SPEC.items()}
+        self.children = [self._controls_box(), self.message, self.image]
+        self.figure = None
+        self.update()
+        for control in self.controls.values():
+            control.observe(lambda change: self.update(), names="value")
+
+    @property
+    def settings(self) -> dict:
+        """The current settings, checked (pass them back to the widget's function to restore the view)."""
+        return check_settings(self.SPEC, self.DEFAULTS, {n: c.value for n, c in self.controls.items()})
+
+    def _controls_box(self) -> W.Widget:
+        raise NotImplementedError
+
+    def update(self) -> None:
+        raise NotImplementedError

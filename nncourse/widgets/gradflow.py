@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import nncourse as nc
-from nncourse.widgets._common import Choice, Flag, Number, PictureWidget, check_settings
+from nncourse.widgets._common import Choice, Flag, Number, ControlledWidget, check_settings
 
 SPEC = {
     "depth": Number("hidden layers", 1, 30, integer=True),
@@ -175,26 +175,17 @@ def _verdict(grads0: np.ndarray, grads: np.ndarray, steps: int) -> str:
     return text
 
 
-class GradientFlowExplorer(PictureWidget):
+class GradientFlowExplorer(ControlledWidget):
     """Widget for :func:`gradient_flow`; see :func:`gradient_flow_explorer`."""
 
-    def __init__(self, settings: dict) -> None:
+    SPEC, DEFAULTS = SPEC, DEFAULTS
+
+    def _controls_box(self):
         import ipywidgets as W
 
-        super().__init__()
-        self.controls = {name: spec.control(settings[name]) for name, spec in SPEC.items()}
         names = list(SPEC)
-        self.children = [W.HBox([W.VBox([self.controls[n] for n in names[:3]]),
-                                 W.VBox([self.controls[n] for n in names[3:]])]),
-                         self.message, self.image]
-        self.figure = None
-        self.update()
-        for control in self.controls.values():
-            control.observe(lambda change: self.update(), names="value")
-
-    @property
-    def settings(self) -> dict:
-        return check_settings(SPEC, DEFAULTS, {n: c.value for n, c in self.controls.items()})
+        return W.HBox([W.VBox([self.controls[n] for n in names[:3]]),
+                       W.VBox([self.controls[n] for n in names[3:]])])
 
     def update(self) -> None:
         """Measure again with the current settings and redraw."""

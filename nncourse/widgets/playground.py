@@ -16,7 +16,7 @@ import numpy as np
 
 import nncourse as nc
 from nncourse.datasets import DATASETS_2D, digits_splits, make_2d
-from nncourse.widgets._common import Choice, Flag, Number, PictureWidget, check_settings
+from nncourse.widgets._common import Choice, Flag, Number, ControlledWidget, check_settings
 
 SPEC = {
     "dataset": Choice("data set", tuple(DATASETS_2D) + ("digits",)),
@@ -287,7 +287,7 @@ _GROUPS = (("data and network", ("dataset", "noise", "hidden_layers", "units", "
            ("training", ("optimizer", "lr", "drop_prob", "l2", "epochs", "seed")))
 
 
-class Playground(PictureWidget):
+class Playground(ControlledWidget):
     """The playground widget; see :func:`playground`.
 
     Attributes
@@ -300,29 +300,17 @@ class Playground(PictureWidget):
         The control widget of every setting, by setting name.
     """
 
+    SPEC, DEFAULTS = SPEC, DEFAULTS
+
     def __init__(self, settings: dict) -> None:
+        self.result = None
+        super().__init__(settings)
+
+    def _controls_box(self):
         import ipywidgets as W
 
-        super().__init__()
-        self.controls = {name: spec.control(settings[name]) for name, spec in SPEC.items()}
-        columns = []
-        for title, names in _GROUPS:
-            columns.append(W.VBox([W.HTML(f"<b>{title}</b>")] +
-                                  [self.controls[n] for n in names],
-                                  layout=W.Layout(margin="0 24px 0 0")))
-        self.children = [W.HBox(columns), self.message, self.image]
-        self._fig = None
-        self.result = None
-        self.update()
-        for control in self.controls.values():
-            control.observe(self._on_change, names="value")
-
-    @property
-    def settings(self) -> dict:
-        return check_playground_settings({n: c.value for n, c in self.controls.items()})
-
-    def _on_change(self, change) -> None:
-        self.update()
+        return W.HBox([W.VBox([W.HTML(f"<b>{title}</b>")] + [self.controls[n] for n in names],
+                              layout=W.Layout(margin="0 24px 0 0")) for title, names in _GROUPS])
 
     def update(self) -> None:
         """Retrain with the current settings and redraw the picture and the verdict."""
@@ -335,8 +323,8 @@ class Playground(PictureWidget):
             self.message.value = f"<b>could not train: {html.escape(str(exc))}</b>"
             return
         self.result = result
-        self._fig = draw_playground(result, self._fig, verdict=False)
-        self._show(self._fig)
+        self.figure = draw_playground(result, self.figure, verdict=False)
+        self._show(self.figure)
         color = _VERDICT_COLORS.get(result.verdict.split(":")[0].split()[0], "#b31d28")
         self.message.value = (f"<span style='color:{color};font-size:110%'><b>"
                               f"{html.escape(result.verdict)}</b></span>")
@@ -347,8 +335,8 @@ class Playground(PictureWidget):
 
         if self.result is None:
             return b""
-        png = figure_png(draw_playground(self.result, self._fig, title=summary(self.settings)))
-        self._fig = draw_playground(self.result, self._fig, verdict=False)  # back to the live look
+        png = figure_png(draw_playground(self.result, self.figure, title=summary(self.settings)))
+        self.figure = draw_playground(self.result, self.figure, verdict=False)  # back to the live look
         return png
 
     def __repr__(self) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nncourse.widgets._common import Choice, Number, PictureWidget, check_settings
+from nncourse.widgets._common import Choice, Number, ControlledWidget, check_settings
 
 SCALERS = ("none", "linear", "clip", "log", "zscore")
 FEATURES = ("condition", "area_sqft", "income", "distance_km")
@@ -161,28 +161,18 @@ def _verdict(losses, diverged_at, optimum, ranges, s) -> str:
             f"best possible {optimum:.4g}; {why}")
 
 
-class ScalingExplorer(PictureWidget):
+class ScalingExplorer(ControlledWidget):
     """Widget for :func:`run_scaling`; see :func:`scaling_explorer`."""
 
-    def __init__(self, settings: dict) -> None:
+    SPEC, DEFAULTS = SPEC, DEFAULTS
+
+    def _controls_box(self):
         import ipywidgets as W
 
-        super().__init__()
-        self.controls = {name: spec.control(settings[name]) for name, spec in SPEC.items()}
-        self.children = [
-            W.HBox([W.VBox([W.HTML("<b>scaling per column</b>")] +
-                           [self.controls[n] for n in FEATURES], layout=W.Layout(margin="0 24px 0 0")),
-                    W.VBox([W.HTML("<b>gradient descent</b>")] +
-                           [self.controls[n] for n in ("lr", "steps", "seed")])]),
-            self.message, self.image]
-        self.figure = None
-        self.update()
-        for control in self.controls.values():
-            control.observe(lambda change: self.update(), names="value")
-
-    @property
-    def settings(self) -> dict:
-        return check_settings(SPEC, DEFAULTS, {n: c.value for n, c in self.controls.items()})
+        return W.HBox([W.VBox([W.HTML("<b>scaling per column</b>")] +
+                              [self.controls[n] for n in FEATURES], layout=W.Layout(margin="0 24px 0 0")),
+                       W.VBox([W.HTML("<b>gradient descent</b>")] +
+                              [self.controls[n] for n in ("lr", "steps", "seed")])])
 
     def update(self) -> None:
         """Run gradient descent again with the current scalers and redraw."""
