@@ -11,7 +11,7 @@ endif
 # JupyterLab refuses to start as root without this flag
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 
-.PHONY: lab test unit notebooks bench student test-numpy1 clean
+.PHONY: lab test unit notebooks test-seeds bench student test-numpy1 clean
 
 $(VENV)/.lab-stamp: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,9 @@ lab: $(VENV)/.lab-stamp
 	    --IdentityProvider.token=$(TOKEN) --ServerApp.port_retries=0 $(ROOT_FLAG) \
 	    --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
-# every test: the package's unit tests (browser tests included), then every notebook under nbval
+# every test: the package's unit tests (browser tests included), then every notebook under nbval;
+# a claim that fails is an error here, also in the student notebooks (where students get a note instead)
+export NNCOURSE_STRICT_CLAIMS := 1
 test: $(VENV)/.dev-stamp
 	$(PY) -m pytest tests
 	$(PY) -m pytest --nbval-lax -p no:cacheprovider solutions course
@@ -42,6 +44,13 @@ unit: $(VENV)/.dev-stamp
 
 notebooks: $(VENV)/.dev-stamp
 	$(PY) -m pytest --nbval-lax solutions course
+
+# every claim of the solution notebooks must hold for any seed: run them for NNCOURSE_SEED 1 to 4
+# (make test runs seed 0)
+SEEDS ?= 1 2 3 4
+test-seeds: $(VENV)/.dev-stamp
+	@for s in $(SEEDS); do echo "== NNCOURSE_SEED=$$s"; \
+	    NNCOURSE_SEED=$$s $(PY) -m pytest --nbval-lax -p no:cacheprovider -q solutions || exit 1; done
 
 student: $(VENV)/.dev-stamp
 	$(PY) -m nncourse student

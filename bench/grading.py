@@ -43,8 +43,8 @@ def main(argv=None) -> int:
         subs = Path(tmp, "submissions")
         subs.mkdir()
         for i in range(args.copies):
-            shutil.copy(REPO / "solutions" / "backprop.ipynb", subs / f"solution-{i:03d}.ipynb")
-            shutil.copy(REPO / "course" / "backprop.ipynb", subs / f"student-{i:03d}.ipynb")
+            shutil.copy(REPO / "solutions" / "01_backprop.ipynb", subs / f"solution-{i:03d}.ipynb")
+            shutil.copy(REPO / "course" / "01_backprop.ipynb", subs / f"student-{i:03d}.ipynb")
         n = 2 * args.copies
         rows = []
         for jobs in (1, 2):

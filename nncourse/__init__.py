@@ -7,6 +7,7 @@ NaN trap, :mod:`nncourse.gradcheck`, feature scaling and offline data sets. Widg
 """
 from nncourse import functional, gradcheck, init, optim, schedules  # noqa: F401
 from nncourse.check import check, progress, reset_progress  # noqa: F401
+from nncourse.course import base_seed, claim, seed, use  # noqa: F401
 from nncourse.layers import BatchNorm, Dropout, LeakyReLU, Layer, Linear, ReLU, Sigmoid, Tanh  # noqa: F401
 from nncourse.losses import bce_with_logits, mse, softmax, softmax_cross_entropy  # noqa: F401
 from nncourse.model import Sequential, load, mlp, transfer  # noqa: F401

@@ -8,7 +8,12 @@ from ``solutions/<name>.ipynb``:
   function exercise (so ``check`` says "not attempted"), ``<answer variable> = None  # your answer
   here`` in a quiz cell, and a placeholder sentence in a Markdown cell;
 - cells whose metadata has ``{"nncourse": {"solution_only": true}}`` or ``{"nncourse": {"claim": true}}``
-  (claims that only hold once the student's code is right) are dropped;
+  (claims that only hold once the student's code is right) are dropped, and so are speaker notes
+  (cells whose ``slideshow.slide_type`` is ``"notes"``: they stay in ``solutions/`` and the slides);
+- every ``assert`` of a code cell (outside function and class bodies) becomes
+  ``nncourse.claim(<condition>, <message>, expected=...)``: in the student's notebook a claim that a
+  changed setting breaks is a note, not a traceback (``NNCOURSE_STRICT_CLAIMS=1`` makes it strict again,
+  as ``make test`` does);
 - outputs and execution counts are cleared; everything else is kept as it is, metadata included.
 
 The result is written with nbformat's own writer plus a trailing newline, so generating twice gives
@@ -18,8 +23,10 @@ hand: change the solution notebook and run the command again.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -66,6 +73,66 @@ def strip_regions(source: str, stub: str, where: str) -> str:
     return "\n".join(out)
 
 
+class _Asserts(ast.NodeVisitor):
+    """Collects the ``assert`` statements of a cell that do not sit inside a function or class body."""
+
+    def __init__(self):
+        self.found: list[ast.Assert] = []
+
+    def visit_Assert(self, node: ast.Assert) -> None:
+        self.found.append(node)
+
+    def _skip(self, node) -> None:  # asserts inside a def or class stay as they are
+        return None
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = visit_Lambda = _skip
+
+
+def _offsets(source: str) -> list[int]:
+    starts, total = [], 0
+    for line in source.splitlines(keepends=True):
+        starts.append(total)
+        total += len(line)
+    return starts + [total]
+
+
+def soften_asserts(source: str, module: str = "nncourse") -> str:
+    """Rewrite each top-level ``assert cond, msg`` of a code cell as ``<module>.claim(cond, msg, expected=...)``.
+
+    Cells that are not plain Python (IPython magics, say) are returned unchanged.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    visitor = _Asserts()
+    visitor.visit(tree)
+    if not visitor.found:
+        return source
+    starts = _offsets(source)
+
+    def at(line: int, col: int) -> int:  # ast columns count UTF-8 bytes
+        text = source[starts[line - 1]:starts[line]]
+        return starts[line - 1] + len(text.encode("utf-8")[:col].decode("utf-8"))
+
+    out, last = [], 0
+    for node in sorted(visitor.found, key=lambda n: (n.lineno, n.col_offset)):
+        begin, end = at(node.lineno, node.col_offset), at(node.end_lineno, node.end_col_offset)
+        test = ast.get_source_segment(source, node.test)
+        msg = ast.get_source_segment(source, node.msg) if node.msg is not None else "None"
+        expected = " ".join(test.split())
+        out.append(source[last:begin])
+        out.append(f"{module}.claim({test}, {msg}, expected={expected!r})")
+        last = end
+    out.append(source[last:])
+    return "".join(out)
+
+
+def _imports_nncourse(cells) -> bool:
+    return any(cell.cell_type == "code" and re.search(r"^\s*import nncourse\s*$", cell.source, re.M)
+               for cell in cells)
+
+
 def _has_region(source: str) -> bool:
     return any(line.strip().startswith(BEGIN) for line in source.split("\n"))
 
@@ -104,11 +171,14 @@ def student_text(path: str | Path) -> str:
     if not slug:
         raise AuthoringError(f'{path}: the notebook metadata has no {{"nncourse": {{"notebook": "<slug>"}}}}')
     nb = nbformat.reads(json.dumps(raw), as_version=nbformat.NO_CONVERT)
+    module = "nncourse" if _imports_nncourse(nb.cells) else '__import__("nncourse")'
     cells = []
     for index, cell in enumerate(nb.cells):
         meta = _meta(cell)
         where = f"{path}, cell index {index} (id {cell.id})"
         if meta.get("solution_only") or meta.get("claim"):
+            continue
+        if cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes":
             continue
         if meta.get("exercise") and not _has_region(cell.source):
             raise AuthoringError(f"{where}: exercise cell {meta['exercise']!r} has no '{BEGIN}' region, "
@@ -116,6 +186,8 @@ def student_text(path: str | Path) -> str:
         if _has_region(cell.source) or END in cell.source:
             cell.source = strip_regions(cell.source, _stub_for(cell, slug, where), where)
         if cell.cell_type == "code":
+            if not meta.get("exercise"):
+                cell.source = soften_asserts(cell.source, module)
             cell.outputs = []
             cell.execution_count = None
         cells.append(cell)
@@ -124,18 +196,27 @@ def student_text(path: str | Path) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def sync(solutions: str | Path, course: str | Path, *, check: bool = False) -> tuple[list[str], list[str]]:
+def sync(solutions: str | Path, course: str | Path, *, check: bool = False,
+         only: list[str] | None = None) -> tuple[list[str], list[str]]:
     """Generate (or with ``check=True`` only compare) every student notebook.
 
     Returns ``(changes, errors)``: one line per notebook that was missing, different or extra (written
     or, with ``check``, left alone), and one line per solution notebook that could not be converted.
     Extra notebooks in ``course/`` (no source in ``solutions/``) are reported, never deleted.
+    ``only`` limits the work to the named notebooks (file names or stems, ``01_backprop``).
     """
     solutions, course = Path(solutions), Path(course)
     if not solutions.is_dir():
         raise FileNotFoundError(f"no solutions directory at {solutions}; run from the repository root "
                                 "or pass --solutions DIR")
     sources = sorted(solutions.glob("*.ipynb"))
+    if only:
+        wanted = {Path(name).stem for name in only}
+        unknown = sorted(wanted - {s.stem for s in sources})
+        if unknown:
+            raise FileNotFoundError(f"no solution notebook named {', '.join(unknown)} in {solutions}; "
+                                    f"choose from {', '.join(s.stem for s in sources)}")
+        sources = [s for s in sources if s.stem in wanted]
     changes, errors = [], []
     for src in sources:
         dst = course / src.name
@@ -155,8 +236,8 @@ def sync(solutions: str | Path, course: str | Path, *, check: bool = False) -> t
             tmp.write_bytes(text.encode("utf-8"))
             os.replace(tmp, dst)
             changes.append(f"wrote {dst} from {src}")
-    names = {s.name for s in sources}
-    for extra in sorted(course.glob("*.ipynb")) if course.is_dir() else []:
+    names = {s.name for s in solutions.glob("*.ipynb")}
+    for extra in sorted(course.glob("*.ipynb")) if course.is_dir() and not only else []:
         if extra.name not in names:
             changes.append(f"{extra} is extra: no {solutions / extra.name} generates it")
     return changes, errors
@@ -166,6 +247,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("student", help="generate the student notebooks in course/ from solutions/",
                        description="Generate every course/*.ipynb from solutions/*.ipynb: solution regions "
                                    "become stubs, solution-only and claim cells are dropped, outputs cleared.")
+    p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                   help="only these notebooks (for example 01_backprop); by default every one")
     p.add_argument("--check", action="store_true",
                    help="change nothing; exit 1 naming every notebook that is missing, different or extra")
     p.add_argument("--solutions", default="solutions", metavar="DIR", help="source notebooks (default: solutions)")
@@ -175,7 +258,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        changes, errors = sync(args.solutions, args.course, check=args.check)
+        changes, errors = sync(args.solutions, args.course, check=args.check, only=args.notebooks)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -24,8 +24,8 @@ from nncourse.grading.worker import strip_magics
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE = REPO / "course"
-SOLUTION = json.loads((REPO / "solutions" / "backprop.ipynb").read_text())
-STUDENT = json.loads((COURSE / "backprop.ipynb").read_text())
+SOLUTION = json.loads((REPO / "solutions" / "01_backprop.ipynb").read_text())
+STUDENT = json.loads((COURSE / "01_backprop.ipynb").read_text())
 LIMITS = dict(seed=7, timeout=3, memory_limit=2**30, course=COURSE, progress=False)
 MAX = sum(ex.points for ex in exercises.for_notebook("backprop"))
 LIN, RELU = "backprop.linear_backward", "backprop.relu_backward"
