@@ -1,0 +1,88 @@
+"""The run's seed, claims and the student's own code: nncourse.seed, nncourse.claim, nncourse.use."""
+import numpy as np
+import pytest
+
+import nncourse
+from nncourse.course import ClaimNote
+
+
+@pytest.mark.parametrize("value, base", [(None, 0), ("", 0), ("0", 0), ("3", 3), (" 4 ", 4)])
+def test_seed_derives_from_the_environment(monkeypatch, value, base):
+    if value is None:
+        monkeypatch.delenv("NNCOURSE_SEED", raising=False)
+    else:
+        monkeypatch.setenv("NNCOURSE_SEED", value)
+    assert nncourse.base_seed() == base
+    assert [nncourse.seed(k) for k in (0, 1, 999)] == [1000 * base, 1000 * base + 1, 1000 * base + 999]
+
+
+@pytest.mark.parametrize("value, words", [("three", "'three' is not a whole number"), ("-1", "is negative")])
+def test_a_bad_seed_variable_is_named(monkeypatch, value, words):
+    monkeypatch.setenv("NNCOURSE_SEED", value)
+    with pytest.raises(ValueError, match=words):
+        nncourse.seed(0)
+
+
+@pytest.mark.parametrize("k", [-1, 1000, 1.5, True, "1"])
+def test_a_bad_experiment_number_is_named(k):
+    with pytest.raises(ValueError, match="experiment number k from 0 to 999"):
+        nncourse.seed(k)
+
+
+def test_a_claim_that_holds_is_silent(capsys, monkeypatch):
+    monkeypatch.delenv("NNCOURSE_STRICT_CLAIMS", raising=False)
+    assert nncourse.claim(np.bool_(True), "never shown", expected="x > 0") is True
+    assert capsys.readouterr().out == ""
+
+
+def test_a_failing_claim_is_a_note_for_students(capsys, monkeypatch):
+    monkeypatch.delenv("NNCOURSE_STRICT_CLAIMS", raising=False)
+    assert nncourse.claim(False, "accuracy 0.41", expected="acc > 0.9") is False
+    out = capsys.readouterr().out
+    assert "does not show what the lesson expected: acc > 0.9" in out and "accuracy 0.41" in out
+    html = ClaimNote("a < b", "<b>3</b>")._repr_html_()
+    assert "&lt;b&gt;3&lt;/b&gt;" in html and "a &lt; b" in html
+
+
+@pytest.mark.parametrize("flag", ["1", "yes"])
+def test_a_failing_claim_is_an_error_in_strict_mode(monkeypatch, flag):
+    monkeypatch.setenv("NNCOURSE_STRICT_CLAIMS", flag)
+    with pytest.raises(AssertionError, match="accuracy 0.41"):
+        nncourse.claim(False, "accuracy 0.41", expected="acc > 0.9")
+    with pytest.raises(AssertionError, match="acc > 0.9"):
+        nncourse.claim(False, None, expected="acc > 0.9")
+
+
+def _right(dout, cache):
+    x, W, b = cache
+    return dout @ W.T, x.T @ dout, dout.sum(axis=0)
+
+
+def _wrong(dout, cache):  # db as a mean: a wrong idea
+    x, W, b = cache
+    return dout @ W.T, x.T @ dout, dout.mean(axis=0)
+
+
+def _stub(dout, cache):
+    raise NotImplementedError("write your code here (and delete this line)")
+
+
+def test_use_returns_the_students_function_once_it_passes(capsys):
+    assert nncourse.use("backprop.linear_backward", _right) is _right
+    assert "Using your linear_backward" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fn, words", [(_wrong, "does not pass its check yet"), (_stub, "not written it yet")])
+def test_use_falls_back_to_the_reference_and_says_why(capsys, fn, words):
+    from nncourse.functional import linear_backward
+
+    assert nncourse.use("backprop.linear_backward", fn) is linear_backward
+    out = capsys.readouterr().out
+    assert "reference linear_backward instead of yours" in out and words in out
+
+
+def test_use_rejects_what_it_cannot_use():
+    with pytest.raises(TypeError, match="expects your function itself"):
+        nncourse.use("backprop.linear_backward", 3)
+    with pytest.raises(ValueError, match="takes a function exercise"):
+        nncourse.use("backprop.quiz_cache", "B")
