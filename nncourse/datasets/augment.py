@@ -74,6 +74,14 @@ def _pixel(imgs: np.ndarray, r: np.ndarray, c: np.ndarray) -> np.ndarray:
     return np.where(inside, imgs[i, np.clip(r, 0, 7), np.clip(c, 0, 7)], 0.0)
 
 
+def _bilinear(imgs: np.ndarray, src_r: np.ndarray, src_c: np.ndarray) -> np.ndarray:
+    """Sample ``imgs`` (N, 8, 8) at fractional positions (N, 8, 8) by bilinear interpolation; 0 outside."""
+    r0, c0 = np.floor(src_r).astype(np.int64), np.floor(src_c).astype(np.int64)
+    fr, fc = src_r - r0, src_c - c0
+    return ((1 - fr) * (1 - fc) * _pixel(imgs, r0, c0) + (1 - fr) * fc * _pixel(imgs, r0, c0 + 1)
+            + fr * (1 - fc) * _pixel(imgs, r0 + 1, c0) + fr * fc * _pixel(imgs, r0 + 1, c0 + 1))
+
+
 def rotate_images(X, degrees) -> np.ndarray:
     """Rotate images about their centre with bilinear interpolation (zero outside the frame).
 
@@ -103,10 +111,7 @@ def rotate_images(X, degrees) -> np.ndarray:
     cos, sin = np.cos(theta), np.sin(theta)
     src_c = np.round(x * cos + y * sin + 3.5, 12)  # rounding makes multiples of 90 exact
     src_r = np.round(3.5 - (-x * sin + y * cos), 12)
-    r0, c0 = np.floor(src_r).astype(np.int64), np.floor(src_c).astype(np.int64)
-    fr, fc = src_r - r0, src_c - c0
-    out = ((1 - fr) * (1 - fc) * _pixel(imgs, r0, c0) + (1 - fr) * fc * _pixel(imgs, r0, c0 + 1)
-           + fr * (1 - fc) * _pixel(imgs, r0 + 1, c0) + fr * fc * _pixel(imgs, r0 + 1, c0 + 1))
+    out = _bilinear(imgs, src_r, src_c)
     return out.reshape(shape)
 
 
@@ -209,3 +214,114 @@ def augment(X, y, copies: int = 1, max_shift: int = 1, max_degrees: float = 10,
         blocks.append(new)
     X_aug = np.concatenate(blocks).reshape((-1,) + tuple(shape[1:]))
     return X_aug, np.tile(y, copies + 1)
+
+
+# -- sub-pixel warps ---------------------------------------------------------------------------------
+def warp_images(X, dx=0.0, dy=0.0, degrees=0.0, scale=1.0) -> np.ndarray:
+    """Move, turn and resize images by any amount, with bilinear interpolation (zero outside the frame).
+
+    The transformation acts about the image centre: first scale by ``scale``, then rotate by
+    ``degrees``, then shift by ``(dx, dy)`` pixels. Whole-pixel shifts alone reproduce
+    :func:`shift_images`, a rotation alone reproduces :func:`rotate_images`.
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, 64) or (N, 8, 8)
+        The images.
+    dx, dy : float or ndarray, shape (N,)
+        Shift to the right and downwards in pixels; fractions of a pixel are allowed.
+    degrees : float or ndarray, shape (N,)
+        Counter-clockwise rotation as the image is displayed (row 0 at the top).
+    scale : float or ndarray, shape (N,)
+        Size factor (> 0); 1.1 makes the digit 10% larger, 0.9 10% smaller.
+
+    Returns
+    -------
+    ndarray, same shape as X, float64
+
+    Notes
+    -----
+    With displayed coordinates ``p = (x, y)`` relative to the centre (3.5, 3.5), y pointing up,
+    output pixel ``p`` takes the input value at ``R(-degrees) (p - t) / scale`` with
+    ``t = (dx, -dy)``, interpolated from the four surrounding pixels. A shift by half a pixel
+    therefore averages two neighbouring pixels: the kind of change that resampling a scanned
+    digit to 8 x 8 produces.
+    """
+    imgs, shape = as_images(X)
+    n = imgs.shape[0]
+    tx = per_image(dx, n, "dx", integer=False)[:, None, None]
+    ty = -per_image(dy, n, "dy", integer=False)[:, None, None]
+    theta = np.deg2rad(per_image(degrees, n, "degrees", integer=False))[:, None, None]
+    factor = per_image(scale, n, "scale", integer=False)
+    if np.any(factor <= 0):
+        raise ValueError(f"expected scale > 0 (a size factor, 1 = unchanged), got {scale!r}")
+    factor = factor[:, None, None]
+    rows, cols = np.mgrid[0:8, 0:8].astype(np.float64)
+    x, y = cols - 3.5 - tx, 3.5 - rows - ty  # displayed coordinates, shift undone
+    cos, sin = np.cos(theta), np.sin(theta)
+    src_c = np.round((x * cos + y * sin) / factor + 3.5, 12)
+    src_r = np.round(3.5 - (-x * sin + y * cos) / factor, 12)
+    return _bilinear(imgs, src_r, src_c).reshape(shape)
+
+
+def random_warps(X, max_shift: float = 0.5, max_degrees: float = 10.0, max_scale: float = 0.1, *,
+                 seed=0) -> np.ndarray:
+    """Warp each image by its own small random shift, rotation and change of size.
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, 64) or (N, 8, 8)
+    max_shift : float
+        ``dx`` and ``dy`` are drawn independently and uniformly from [-max_shift, max_shift] pixels.
+    max_degrees : float
+        The angle is drawn uniformly from [-max_degrees, max_degrees].
+    max_scale : float in [0, 1)
+        The size factor is drawn uniformly from [1 - max_scale, 1 + max_scale].
+    seed : int or numpy.random.Generator
+
+    Returns
+    -------
+    ndarray, same shape as X, float64
+    """
+    imgs, _ = as_images(X)
+    max_shift = check_real(max_shift, "max_shift", 0.0)
+    max_degrees = check_real(max_degrees, "max_degrees", 0.0)
+    max_scale = check_real(max_scale, "max_scale", 0.0, 1.0, high_open=True)
+    rng = as_rng(seed)
+    n = imgs.shape[0]
+    dx, dy = rng.uniform(-max_shift, max_shift, size=(2, n))
+    degrees = rng.uniform(-max_degrees, max_degrees, size=n)
+    scale = rng.uniform(1 - max_scale, 1 + max_scale, size=n)
+    return warp_images(X, dx, dy, degrees, scale)
+
+
+def augment_warps(X, y, copies: int = 1, max_shift: float = 0.5, max_degrees: float = 10.0,
+                  max_scale: float = 0.1, seed=0) -> tuple[np.ndarray, np.ndarray]:
+    """The original images plus ``copies`` randomly warped versions of each (see :func:`random_warps`).
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, 64) or (N, 8, 8)
+    y : ndarray, shape (N,)
+        Labels, repeated for every copy.
+    copies : int
+        Number of warped copies per image (0 returns the originals only).
+    max_shift, max_degrees, max_scale : float
+        As in :func:`random_warps`; the defaults (half a pixel, 10 degrees, 10%) stay within the
+        variation of the digits data set itself.
+    seed : int or numpy.random.Generator
+
+    Returns
+    -------
+    X_aug : ndarray, shape ((copies + 1) * N, ...) same trailing shape as X, float64
+        The originals first, then copy 1 of every image, then copy 2, and so on.
+    y_aug : ndarray, shape ((copies + 1) * N,)
+    """
+    imgs, shape = as_images(X)
+    y = np.asarray(y)
+    if y.shape != (imgs.shape[0],):
+        raise ValueError(f"expected y of shape ({imgs.shape[0]},) to match X {shape}, got {y.shape}")
+    copies = check_int(copies, "copies", 0)
+    rng = as_rng(seed)
+    blocks = [imgs] + [random_warps(imgs, max_shift, max_degrees, max_scale, seed=rng) for _ in range(copies)]
+    return np.concatenate(blocks).reshape((-1,) + tuple(shape[1:])), np.tile(y, copies + 1)
