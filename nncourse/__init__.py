@@ -17,6 +17,7 @@ from nncourse.train import EarlyStopping, History, TrainingDiverged, accuracy, e
 from nncourse.datasets import (  # noqa: F401
     DATASETS_2D, Splits, augment, digits_splits, load_digits, make_2d, make_scaling_regression, train_val_test_split,
 )
+from nncourse.datasets import load_mnist1d, mnist1d  # noqa: F401
 from nncourse.scaling import (  # noqa: F401
     Chain, ClipScaler, ColumnScaler, LinearScaler, LogScaler, ZScoreScaler, make_scaler,
 )

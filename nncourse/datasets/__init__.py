@@ -2,6 +2,8 @@
 
 - `load_digits`, `train_val_test_split`, `digits_splits`, `Splits` (module ``digits``):
   the 8x8 handwritten digits shipped with the package and reproducible splits.
+- `mnist1d`, `load_mnist1d` (module ``mnist1d``): MNIST-1D (Greydanus, 2020), 10,000 short 1-D
+  signals in ten classes, shipped with the package, and reproducible splits.
 - `shift_images`, `random_shifts`, `rotate_images`, `random_rotations`, `add_noise`, `augment`
   (module ``augment``): data augmentation for 8x8 images.
 - `make_circle`, `make_xor`, `make_gaussian`, `make_spiral`, `make_moons`, `make_2d`,
@@ -25,6 +27,7 @@ from .augment import (add_noise, augment, random_rotations, random_shifts, rotat
                       shift_images)
 from .digits import (DIGITS_SHA256, ChecksumError, Splits, digits_splits, load_digits,
                      train_val_test_split)
+from .mnist1d import MNIST1D_SHA256, load_mnist1d, mnist1d
 from .regression import ScalingRegression, make_scaling_regression
 from .toy2d import (DATASETS_2D, make_2d, make_circle, make_gaussian, make_moons, make_spiral,
                     make_xor)
@@ -32,6 +35,7 @@ from .toy2d import (DATASETS_2D, make_2d, make_circle, make_gaussian, make_moons
 __all__ = [
     "load_digits", "train_val_test_split", "digits_splits", "Splits", "ChecksumError",
     "DIGITS_SHA256",
+    "mnist1d", "load_mnist1d", "MNIST1D_SHA256",
     "shift_images", "random_shifts", "rotate_images", "random_rotations", "add_noise", "augment",
     "make_circle", "make_xor", "make_gaussian", "make_spiral", "make_moons", "make_2d",
     "DATASETS_2D",
