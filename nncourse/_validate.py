@@ -93,3 +93,17 @@ def make_rng(seed, name: str = "seed") -> np.random.Generator:
     if seed < 0:
         raise ValueError(f"expected {name} to be a non-negative int or a numpy Generator, got {seed!r}")
     return np.random.default_rng(int(seed))
+
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def check_dtype(value, name: str = "dtype") -> np.dtype:
+    """``np.float32`` or ``np.float64`` (a dtype, a type or its name) as a numpy dtype; anything else is a ValueError."""
+    try:
+        dt = np.dtype(value)
+    except TypeError:
+        dt = None
+    if value is None or dt not in FLOAT_DTYPES:
+        raise ValueError(f"expected {name} to be np.float32 or np.float64, got {value!r}")
+    return dt

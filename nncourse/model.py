@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nncourse._validate import check_choice, check_number, check_positive_int, make_rng
+from nncourse._validate import check_choice, check_dtype, check_number, check_positive_int, make_rng
 from nncourse.layers import BatchNorm, Dropout, LeakyReLU, Layer, Linear, ReLU, Sigmoid, Tanh
 
 ACTIVATIONS = {"relu": ReLU, "leaky_relu": LeakyReLU, "sigmoid": Sigmoid, "tanh": Tanh}
@@ -37,13 +37,15 @@ class Sequential(Layer):
     def backward(self, dout, input_grad: bool = True):
         """Backpropagate ``dout`` through every layer; ``input_grad=False`` skips the gradient with
         respect to the model's input where the first layer can (training never needs it)."""
-        last = len(self.layers) - 1
-        for i in range(last, -1, -1):
-            layer = self.layers[i]
-            if i == 0 and not input_grad and isinstance(layer, (Linear, Sequential)):
-                return layer.backward(dout, input_grad=False)
+        for layer in self.layers[:0:-1]:
             dout = layer.backward(dout)
-        return dout
+        if not self.layers:
+            return dout
+        first = self.layers[0]
+        return first.backward(dout) if input_grad else first.backward_params(dout)
+
+    def backward_params(self, dout):
+        return self.backward(dout, input_grad=False)
 
     @property
     def params(self) -> dict[str, np.ndarray]:
@@ -71,13 +73,9 @@ class Sequential(Layer):
             layer.trainable = bool(value)
 
     # walking the model ------------------------------------------------------------------------
-    def named_layers(self, prefix: str = ""):
-        """Yield ``(name, layer)`` for every leaf layer, named ``"<index>:<Class>"`` (nested: ``"1.0:Linear"``)."""
-        for i, layer in enumerate(self.layers):
-            if isinstance(layer, Sequential):
-                yield from layer.named_layers(f"{prefix}{i}.")
-            else:
-                yield f"{prefix}{i}:{type(layer).__name__}", layer
+    def children(self) -> list[Layer]:
+        """The layers in order (nested containers included as they are)."""
+        return self.layers
 
     def trainable_params(self):
         """Yield ``(name, param, grad)`` for the parameters of every trainable layer (frozen ones are skipped)."""
@@ -102,34 +100,7 @@ class Sequential(Layer):
         n = sum(p.size for p in self.params.values())
         return f"Sequential(\n{inner}\n)  # {n} parameters"
 
-    # state ------------------------------------------------------------------------------------
-    def state_dict(self) -> dict[str, np.ndarray]:
-        """Copies of every parameter and buffer, keyed ``"<layer-index>.<name>"``."""
-        out = {}
-        for i, layer in enumerate(self.layers):
-            sub = layer.state_dict() if isinstance(layer, Sequential) else {**layer.params, **layer.buffers}
-            out.update({f"{i}.{k}": np.array(v, copy=True) for k, v in sub.items()})
-        return out
-
-    def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
-        """Copy values from ``state`` into this model's arrays (in place); keys and shapes must match exactly."""
-        own = self._state_arrays()
-        missing, extra = sorted(set(own) - set(state)), sorted(set(state) - set(own))
-        if missing or extra:
-            raise ValueError(f"state does not fit this model: missing keys {missing}, unexpected keys {extra}")
-        for k, arr in own.items():
-            value = np.asarray(state[k])
-            if value.shape != arr.shape:
-                raise ValueError(f"state[{k!r}] has shape {value.shape}, this model expects {arr.shape}")
-            arr[...] = value
-
-    def _state_arrays(self) -> dict[str, np.ndarray]:
-        out = {}
-        for i, layer in enumerate(self.layers):
-            sub = layer._state_arrays() if isinstance(layer, Sequential) else {**layer.params, **layer.buffers}
-            out.update({f"{i}.{k}": v for k, v in sub.items()})
-        return out
-
+    # state (state_dict / load_state_dict come from Layer) ---------------------------------------
     def save(self, path) -> Path:
         """Save the parameters and buffers to an ``.npz`` file (written atomically); returns the path."""
         path = Path(path)
@@ -156,7 +127,7 @@ def load(path, model: Sequential) -> Sequential:
 
 
 def mlp(sizes, activation: str = "relu", init: str | None = None, batchnorm: bool = False,
-        drop_prob: float = 0.0, seed=0) -> Sequential:
+        drop_prob: float = 0.0, seed=0, dtype=np.float64) -> Sequential:
     """A multi-layer perceptron ``Linear -> [BatchNorm] -> act -> [Dropout] -> ... -> Linear``.
 
     Parameters
@@ -167,6 +138,9 @@ def mlp(sizes, activation: str = "relu", init: str | None = None, batchnorm: boo
     batchnorm : insert :class:`BatchNorm` after each hidden Linear.
     drop_prob : dropout after each hidden activation (0 = none).
     seed : int or Generator; every layer's weights and dropout masks derive from it.
+    dtype : ``np.float64`` (default, for gradient checks and exercises) or ``np.float32``: the
+        parameters, activations, gradients, optimizer state and losses of the model all keep this
+        dtype (float32 trains about twice as fast; the same seed gives the same weights, rounded).
     """
     sizes = list(sizes) if not isinstance(sizes, (str, bytes)) else None
     if not sizes or len(sizes) < 2:
@@ -174,15 +148,16 @@ def mlp(sizes, activation: str = "relu", init: str | None = None, batchnorm: boo
     sizes = [check_positive_int(s, "each entry of sizes") for s in sizes]
     check_choice(activation, "activation", ACTIVATIONS)
     drop_prob = check_number(drop_prob, "drop_prob", 0.0, 1.0)
+    dtype = check_dtype(dtype)
     if init is None:
         init = "he" if activation in ("relu", "leaky_relu") else "xavier"
     rng = make_rng(seed)
     layers: list[Layer] = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(Linear(a, b, init=init, seed=rng))
+        layers.append(Linear(a, b, init=init, seed=rng, dtype=dtype))
         if i < len(sizes) - 2:
             if batchnorm:
-                layers.append(BatchNorm(b))
+                layers.append(BatchNorm(b, dtype=dtype))
             layers.append(ACTIVATIONS[activation]())
             if drop_prob > 0:
                 layers.append(Dropout(drop_prob, seed=rng.integers(2**63)))

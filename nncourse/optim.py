@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from nncourse._validate import check_number
+from nncourse.layers import Layer
 
 
 def trainable(model) -> list[tuple[str, object, str]]:
@@ -18,12 +19,11 @@ def trainable(model) -> list[tuple[str, object, str]]:
     Parameters and gradients are looked up through the layer at each :meth:`Optimizer.update`, so a
     training loop can list them once and reuse the list for many steps.
     """
-    if hasattr(model, "named_layers"):
-        return [(f"{name}.{k}", layer, k) for name, layer in model.named_layers() if layer.trainable
-                for k in layer.params]
-    if not getattr(model, "trainable", True):
-        return []
-    return [(k, model, k) for k in model.params]
+    if not isinstance(model, Layer) or not model.children():
+        # a bare layer (or any object with params, grads and trainable): its parameters keep their names
+        return [(k, model, k) for k in model.params] if model.trainable else []
+    return [(f"{name}.{k}", layer, k) for name, layer in model.named_layers() if layer.trainable
+            for k in layer.params]
 
 
 def penalty(model, weight_decay: float = 0.0, l1: float = 0.0) -> float:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -163,7 +164,7 @@ def fit(model, X, y, *, loss: str = "cross_entropy", optimizer: Optimizer | None
             raise TypeError(f"expected callbacks to be callables cb(epoch, logs, model), got {cb!r}")
 
     rng = make_rng(seed)
-    first = next((layer for _, layer in model.named_layers()), None) if hasattr(model, "named_layers") else model
+    first = next((layer for _, layer in model.named_layers()), None)
     if hasattr(first, "in_features") and X.shape[1] != first.in_features:
         raise ValueError(f"expected X of shape (N, {first.in_features}) for a model whose first layer is "
                          f"{first!r}, got {X.shape}")
@@ -207,14 +208,14 @@ def fit(model, X, y, *, loss: str = "cross_entropy", optimizer: Optimizer | None
                 if not math.isfinite(value):
                     _diverged(hist, model, optimizer, epoch, step, value, on_nan, bar)
                     return hist
-                model.backward(dout, input_grad=False) if hasattr(model, "layers") else model.backward(dout)
+                model.backward_params(dout)
                 if clip_norm is not None:
                     norm = clip_grad_norm(model, clip_norm)
                     if not math.isfinite(norm):
                         _diverged(hist, model, optimizer, epoch, step, norm, on_nan, bar)
                         return hist
                 if schedule is not None:
-                    optimizer.lr = float(schedule(step))
+                    optimizer.lr = _scheduled_lr(schedule, step)
                 if diagnostics and b == n_batches - 1:
                     before = diag.snapshot_weights(model)
                 optimizer.update(entries)
@@ -260,6 +261,18 @@ def fit(model, X, y, *, loss: str = "cross_entropy", optimizer: Optimizer | None
     if best_state is not None and hist.best_epoch != hist.epochs - 1:
         model.load_state_dict(best_state)
     return hist
+
+
+def _scheduled_lr(schedule, step: int) -> float:
+    """The schedule's value at ``step``, checked like ``SGD(lr=...)``: a finite number > 0."""
+    value = schedule(step)
+    if isinstance(value, np.ndarray) and value.shape == ():
+        value = value.item()
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)
+            or value <= 0):
+        raise ValueError(f"schedule returned lr={value!r} at step {step}; expected a finite number > 0 "
+                         f"(the same rule as SGD(lr=...))")
+    return float(value)
 
 
 def _diverged(hist, model, optimizer, epoch, step, value, on_nan, bar):

@@ -185,3 +185,23 @@ def test_layer_bad_input_messages():
         nc.Linear(2, 2).backward(np.zeros((1, 2)))
     with pytest.raises(TypeError, match="got int at position 1"):
         nc.Sequential(nc.ReLU(), 3)
+
+
+def test_batchnorm_running_statistics_can_be_assigned_and_loaded():
+    bn = nc.BatchNorm(3)
+    bn.running_mean = [1.0, 2.0, 3.0]
+    bn.running_var = np.array([4.0, 1.0, 0.25])
+    x = np.array([[1.0, 2.0, 3.0], [3.0, 3.0, 3.5]])
+    expected = (x - [1.0, 2.0, 3.0]) / np.sqrt(np.array([4.0, 1.0, 0.25]) + 1e-5)
+    np.testing.assert_allclose(bn.forward(x, train=False), expected)
+    np.testing.assert_array_equal(bn.state_dict()["running_mean"], [1.0, 2.0, 3.0])
+    other = nc.BatchNorm(3)
+    other.load_state_dict(bn.state_dict())  # a bare layer loads its own state, buffers included
+    np.testing.assert_array_equal(other.running_var, [4.0, 1.0, 0.25])
+    model = nc.Sequential(nc.Linear(3, 3, seed=0), nc.BatchNorm(3))
+    model[1].running_mean = np.full(3, 7.0)
+    assert model.state_dict()["1.running_mean"].tolist() == [7.0, 7.0, 7.0]
+    with pytest.raises(ValueError, match=r"running_var of shape \(3,\), got shape \(2,\)"):
+        bn.running_var = [1.0, 2.0]
+    with pytest.raises(ValueError, match=r"running_var >= 0"):
+        bn.running_var = [1.0, -2.0, 1.0]

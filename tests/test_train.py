@@ -161,3 +161,22 @@ def test_fit_runs_blas_on_one_thread_and_restores_the_setting():
     assert blas_threads() == before
     with pytest.raises(ValueError, match="blas_threads to be an integer >= 1, got 0"):
         nc.fit(nc.mlp([3, 4, 2]), X, y, progress=False, blas_threads=0)
+
+
+def test_fit_trains_a_bare_layer_with_default_diagnostics():
+    # a single Linear is a model too: fit and its diagnostics walk it like a one-layer Sequential
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = (X @ np.array([1.0, -2.0, 0.5]) > 0).astype(int)
+    layer = nc.Linear(3, 2, seed=0)
+    hist = nc.fit(layer, X, y, epochs=5, batch_size=10, optimizer=nc.SGD(lr=0.5), progress=False)
+    assert hist["train_loss"][-1] < hist["train_loss"][0]
+    assert list(hist.diagnostics[-1]) == ["Linear"] and hist.diagnostics[-1]["Linear"]["grad_norm"] > 0
+
+
+@pytest.mark.parametrize("bad", [-1.0, 0.0, float("nan"), float("inf"), "0.1", None])
+def test_fit_rejects_an_invalid_scheduled_learning_rate(bad):
+    X, y = np.random.default_rng(0).normal(size=(20, 3)), np.arange(20) % 2
+    schedule = lambda step: 0.1 if step < 3 else bad  # noqa: E731
+    with pytest.raises(ValueError, match=r"schedule returned lr=.* at step 3; expected a finite number > 0"):
+        nc.fit(nc.mlp([3, 4, 2]), X, y, epochs=2, batch_size=5, schedule=schedule, progress=False)
