@@ -1,12 +1,14 @@
 """Epoch time of the same 64-128-10 ReLU MLP on digits (batch 64, plain SGD), four ways, in one run.
 
-- nncourse.fit (the course engine, diagnostics on as by default, and off);
-- a hand-written, fused numpy loop: the practical floor for numpy (run, like fit, with one BLAS thread);
+- nncourse.fit (the course engine, diagnostics on as by default, and off), in float64 (the default)
+  and in float32 (``mlp(..., dtype=np.float32)``);
+- a hand-written, fused numpy loop: the practical floor for numpy (run, like fit, with one BLAS
+  thread), in float64 and in float32, each the floor for nncourse in the same dtype;
 - scikit-learn's MLPClassifier (partial_fit, one epoch per call), when installed;
 - PyTorch on the CPU (float32, its default), when installed.
 
 Prints the median epoch time of each and the ratios. Budget: nncourse within 1.3x of the hand-written
-loop, and at least 2x faster than scikit-learn and PyTorch at this size.
+loop of the same dtype, and at least 2x faster than scikit-learn and PyTorch at this size.
 Run: ``python bench/engine.py [--epochs N]``.
 """
 from __future__ import annotations
@@ -24,27 +26,27 @@ from nncourse.datasets import digits_splits
 BATCH, LR, HIDDEN = 64, 0.1, 128
 
 
-def bench_nncourse(X, y, epochs, diagnostics):
-    model = nc.mlp([64, HIDDEN, 10], seed=0)
+def bench_nncourse(X, y, epochs, diagnostics, dtype=np.float64):
+    model = nc.mlp([64, HIDDEN, 10], seed=0, dtype=dtype)
     stamps = [time.perf_counter()]
     nc.fit(model, X, y, optimizer=nc.SGD(lr=LR), epochs=epochs, batch_size=BATCH, seed=0, progress=False,
            diagnostics=diagnostics, callbacks=[lambda e, logs, m: stamps.append(time.perf_counter())])
     return np.diff(stamps)
 
 
-def bench_hand(X, y, epochs):
+def bench_hand(X, y, epochs, dtype=np.float64):
     # the same BLAS setting as nncourse.fit (one thread), so the floor is measured under equal terms
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1, user_api="blas"):
-        return _hand_loop(X, y, epochs)
+        return _hand_loop(X.astype(dtype), y, epochs, dtype)
 
 
-def _hand_loop(X, y, epochs):
+def _hand_loop(X, y, epochs, dtype):
     rng = np.random.default_rng(0)
     a1, a2 = np.sqrt(6 / 64), np.sqrt(6 / HIDDEN)
-    W1, b1 = rng.uniform(-a1, a1, (64, HIDDEN)), np.zeros(HIDDEN)
-    W2, b2 = rng.uniform(-a2, a2, (HIDDEN, 10)), np.zeros(10)
+    W1, b1 = rng.uniform(-a1, a1, (64, HIDDEN)).astype(dtype), np.zeros(HIDDEN, dtype)
+    W2, b2 = rng.uniform(-a2, a2, (HIDDEN, 10)).astype(dtype), np.zeros(10, dtype)
     n, times = len(X), []
     for _ in range(epochs):
         t0 = time.perf_counter()
@@ -123,10 +125,14 @@ def main() -> None:
     args = parser.parse_args()
     d = digits_splits(seed=0)
     X, y = d.X_train, d.y_train
+    f32 = np.float32
     contenders = {
         "hand-written numpy": lambda: bench_hand(X, y, args.epochs),
         "nncourse.fit": lambda: bench_nncourse(X, y, args.epochs, True),
         "nncourse.fit, no diagnostics": lambda: bench_nncourse(X, y, args.epochs, False),
+        "hand-written numpy, float32": lambda: bench_hand(X, y, args.epochs, f32),
+        "nncourse.fit, float32": lambda: bench_nncourse(X, y, args.epochs, True, f32),
+        "nncourse.fit, float32, no diag.": lambda: bench_nncourse(X, y, args.epochs, False, f32),
         "scikit-learn MLPClassifier": lambda: bench_sklearn(X, y, args.epochs),
         "PyTorch (CPU, float32)": lambda: bench_torch(X, y, args.epochs),
     }
@@ -137,17 +143,20 @@ def main() -> None:
             if t is not None:
                 times[name].extend(t[1:].tolist())  # the first epoch includes warm-up
     med = {k: statistics.median(v) for k, v in times.items() if v}
-    floor = med["hand-written numpy"]
+    floor, floor32 = med["hand-written numpy"], med["hand-written numpy, float32"]
     print(f"digits: {len(X)} training examples, 64-{HIDDEN}-10 ReLU MLP, batch {BATCH}, SGD lr={LR}, "
           f"{args.epochs} epochs x {args.rounds} rounds")
-    print(f"{'contender':32s} {'median epoch':>14s} {'vs hand-written':>16s}")
+    print(f"{'contender':32s} {'median epoch':>14s} {'vs hand-written float64':>24s}")
     for k, v in med.items():
-        print(f"{k:32s} {v * 1e3:11.2f} ms {v / floor:15.2f}x")
+        print(f"{k:32s} {v * 1e3:11.2f} ms {v / floor:23.2f}x")
     for k in contenders:
         if k not in med:
             print(f"{k:32s} {'not installed':>14s}")
     ours = med["nncourse.fit"]
-    print(f"\nnncourse / hand-written: {ours / floor:.2f}x (budget <= 1.3x)")
+    print(f"\nnncourse / hand-written, float64: {ours / floor:.2f}x (budget <= 1.3x)")
+    ours32 = med["nncourse.fit, float32"]
+    print(f"nncourse / hand-written, float32: {ours32 / floor32:.2f}x (budget <= 1.3x)")
+    print(f"float32 speed-up: hand-written {floor / floor32:.2f}x, nncourse {ours / ours32:.2f}x")
     for peer in ("scikit-learn MLPClassifier", "PyTorch (CPU, float32)"):
         if peer in med:
             print(f"{peer} / nncourse: {med[peer] / ours:.2f}x (budget >= 2x)")

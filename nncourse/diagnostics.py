@@ -13,6 +13,8 @@ it reports (where it applies):
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from nncourse.layers import LeakyReLU, ReLU, Sigmoid, Tanh
@@ -41,21 +43,29 @@ def layer_stats(model, before: dict[str, np.ndarray] | None = None) -> dict[str,
         s: dict[str, float] = {}
         out = layer.last_output
         if out is not None and out.size:
-            s["act_mean"] = float(out.mean())
-            s["act_std"] = float(out.std())
+            mean = float(out.sum()) / out.size
+            centred = (out - mean).ravel()
+            s["act_mean"] = mean
+            s["act_std"] = math.sqrt(float(np.dot(centred, centred)) / centred.size)
             if isinstance(layer, (ReLU, LeakyReLU)):
-                s["dead_frac"] = float(np.mean(np.all(out <= 0, axis=0)))
+                s["dead_frac"] = np.count_nonzero(out.max(axis=0) <= 0) / out.shape[-1]
             elif isinstance(layer, Sigmoid):
                 s["saturated_frac"] = float(np.mean((out < 0.02) | (out > 0.98)))
             elif isinstance(layer, Tanh):
                 s["saturated_frac"] = float(np.mean(np.abs(out) > 0.96))
         if layer.params:
-            s["grad_norm"] = float(np.sqrt(sum(float(np.vdot(g, g)) for g in layer.grads.values())))
+            s["grad_norm"] = math.sqrt(sum(_sq(g) for g in layer.grads.values()))
             if before is not None and f"{name}.W" in before:
                 W, W0 = layer.params["W"], before[f"{name}.W"]
-                s["update_ratio"] = float(np.linalg.norm(W - W0) / (np.linalg.norm(W0) + 1e-12))
+                s["update_ratio"] = math.sqrt(_sq(W - W0)) / (math.sqrt(_sq(W0)) + 1e-12)
         stats[name] = s
     return stats
+
+
+def _sq(a: np.ndarray) -> float:
+    """The squared L2 norm of ``a`` (any shape), as a Python float."""
+    flat = a.ravel()
+    return float(np.dot(flat, flat))
 
 
 def first_bad_layer(model) -> str | None:

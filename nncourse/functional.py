@@ -85,7 +85,11 @@ def linear_backward(dout: np.ndarray, cache, input_grad: bool = True):
 
 def relu_forward(x: np.ndarray):
     """ReLU ``max(0, x)``; the cache is the boolean mask of positive inputs."""
-    x = _as_array(x, "x")
+    return _relu_forward(_as_array(x, "x"))
+
+
+def _relu_forward(x: np.ndarray):
+    """:func:`relu_forward` for an input known to be a float array (what layers pass on)."""
     out = np.maximum(x, 0)
     return out, out > 0
 
@@ -156,7 +160,8 @@ def dropout_forward(x: np.ndarray, drop_prob: float, train: bool = True, rng=Non
     if drop_prob == 1.0:
         mask = np.zeros_like(x)
     else:
-        keep = make_rng(rng).random(x.shape) >= drop_prob
+        uniform = np.float32 if x.dtype == np.float32 else np.float64  # float32 draws for a float32 model
+        keep = make_rng(rng).random(x.shape, dtype=uniform) >= drop_prob
         mask = keep.astype(x.dtype) / (1.0 - drop_prob)
     return x * mask, mask
 

@@ -179,6 +179,13 @@ class _Activation(Layer):
 class ReLU(_Activation):
     """Rectified linear unit ``max(0, x)``."""
 
+    def forward(self, x, train=True):
+        if type(x) is not np.ndarray or x.dtype.kind != "f":
+            x = F._as_array(x, "x")
+        out, self._cache = F._relu_forward(x)
+        self.last_output = out
+        return out
+
 
 class Sigmoid(_Activation):
     """Logistic sigmoid; saturates (gradient near 0) for large ``|x|``."""

@@ -37,15 +37,16 @@ def softmax_cross_entropy(logits: np.ndarray, y: np.ndarray):
 def _softmax_cross_entropy(logits: np.ndarray, y: np.ndarray):
     """:func:`softmax_cross_entropy` without input checks, for callers that validated ``y`` once."""
     n = logits.shape[0]
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
-    z = e.sum(axis=1)
     rows = np.arange(n)
-    loss = float((np.log(z).sum() - shifted[rows, y].sum()) / n)
-    e /= z[:, None]
-    e[rows, y] -= 1.0
-    e /= n
-    return loss, e
+    z = logits - logits.max(axis=1, keepdims=True)  # a new array: the caller's logits are left alone
+    picked = z[rows, y].sum()
+    np.exp(z, out=z)
+    total = z.sum(axis=1)
+    loss = float((np.log(total).sum() - picked) / n)
+    total *= n
+    z /= total[:, None]
+    z[rows, y] -= 1.0 / n
+    return loss, z
 
 
 def mse(pred: np.ndarray, target: np.ndarray):
@@ -66,6 +67,8 @@ def mse(pred: np.ndarray, target: np.ndarray):
             target = target[:, None]
         else:
             raise ValueError(f"expected target of shape {pred.shape} (like pred), got {target.shape}")
+    if pred.dtype.kind == "f" and target.dtype != pred.dtype:
+        target = target.astype(pred.dtype)  # a float32 prediction keeps a float32 gradient
     diff = pred - target
     return float(np.mean(diff * diff)), (2.0 / diff.size) * diff
 

@@ -163,6 +163,15 @@ def fit(model, X, y, *, loss: str = "cross_entropy", optimizer: Optimizer | None
         if not callable(cb):
             raise TypeError(f"expected callbacks to be callables cb(epoch, logs, model), got {cb!r}")
 
+    # a float32 model trains on float32 data: cast once here, not on every batch
+    dtype = model.dtype or X.dtype
+    X = X.astype(dtype, copy=False)
+    if loss != "cross_entropy":
+        y = y.astype(dtype, copy=False)
+    if val_data is not None:
+        X_val = X_val.astype(dtype, copy=False)
+        if loss != "cross_entropy":
+            y_val = y_val.astype(dtype, copy=False)
     rng = make_rng(seed)
     first = next((layer for _, layer in model.named_layers()), None)
     if hasattr(first, "in_features") and X.shape[1] != first.in_features:

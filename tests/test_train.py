@@ -180,3 +180,50 @@ def test_fit_rejects_an_invalid_scheduled_learning_rate(bad):
     schedule = lambda step: 0.1 if step < 3 else bad  # noqa: E731
     with pytest.raises(ValueError, match=r"schedule returned lr=.* at step 3; expected a finite number > 0"):
         nc.fit(nc.mlp([3, 4, 2]), X, y, epochs=2, batch_size=5, schedule=schedule, progress=False)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse", "bce"])
+def test_float32_model_stays_float32_in_training(loss, digits):
+    X, y = digits.X_train[:256], digits.y_train[:256]  # float64 data: fit casts it once to the model's dtype
+    out_dim = 10 if loss == "cross_entropy" else 1
+    target = y if loss == "cross_entropy" else (y % 2).astype(float)
+    model = nc.mlp([64, 32, 16, out_dim], batchnorm=True, drop_prob=0.2, seed=0, dtype=np.float32)
+    opt = nc.Adam(lr=1e-3, weight_decay=1e-4, l1=1e-5)
+    seen = []
+
+    def spy(epoch, logs, m):
+        seen.extend(a.dtype for _, layer in m.named_layers()
+                    for a in [layer.last_output, *layer.params.values(), *layer.grads.values(), *layer.buffers.values()])
+        seen.extend(s.dtype for slots in opt.state.values() for s in slots.values())
+
+    hist = nc.fit(model, X, target, loss=loss, optimizer=opt, epochs=3, batch_size=32, clip_norm=5.0,
+                  schedule=nc.schedules.cosine(1e-3, 30), val_data=(digits.X_val[:100], digits.y_val[:100]
+                  if loss == "cross_entropy" else (digits.y_val[:100] % 2).astype(float)),
+                  callbacks=[spy], progress=False)
+    assert seen and set(seen) == {np.dtype(np.float32)}, set(seen)
+    assert len(opt.state) == 10  # W, b of three Linear layers and gamma, beta of two BatchNorms
+    assert nc.predict(model, digits.X_val[:5]).dtype == np.float32
+    assert hist["train_loss"][-1] < hist["train_loss"][0]
+
+
+def test_float32_training_matches_float64_closely(digits):
+    X, y = digits.X_train[:400], digits.y_train[:400]
+    runs = {}
+    for dt in (np.float64, np.float32):
+        model = nc.mlp([64, 32, 10], seed=3, dtype=dt)
+        nc.fit(model, X, y, optimizer=nc.SGD(lr=0.1, momentum=0.9), epochs=3, batch_size=32, seed=1, progress=False)
+        runs[dt] = model[0].params["W"]
+    assert runs[np.float32].dtype == np.float32 and runs[np.float64].dtype == np.float64
+    # the same seed gives the same start (rounded) and the same batches: float32 rounding stays small
+    assert np.max(np.abs(runs[np.float32] - runs[np.float64])) < 1e-3
+
+
+def test_dtype_is_checked_and_float64_stays_the_default():
+    assert nc.mlp([3, 4, 2]).dtype == np.float64 and nc.Linear(2, 2).params["b"].dtype == np.float64
+    assert nc.BatchNorm(3, dtype="float32").running_var.dtype == np.float32
+    np.testing.assert_array_equal(nc.Linear(3, 2, seed=5, dtype=np.float32).params["W"],
+                                  nc.Linear(3, 2, seed=5).params["W"].astype(np.float32))
+    assert nc.Linear(3, 2, dtype=np.float32).forward(np.ones((2, 3))).dtype == np.float32
+    for bad in (np.float16, "int32", None, 3):
+        with pytest.raises(ValueError, match=r"expected dtype to be np.float32 or np.float64, got"):
+            nc.mlp([3, 4, 2], dtype=bad)
