@@ -1,5 +1,9 @@
 """Optimizers: small classes with one ``step(model)`` that update trainable parameters in place.
 
+The update rules themselves are the pure functions of :mod:`nncourse.updates` (``sgd_step``,
+``rmsprop_step``, ``adam_step``); each class applies its rule to every trainable parameter in a loop,
+keeping one state dict per parameter in ``optimizer.state[name]`` and the step count in ``optimizer.t``.
+
 Every optimizer takes ``weight_decay`` (the L2 penalty ``weight_decay/2 * ||W||^2``, added to the
 gradient as ``weight_decay * W``) and ``l1`` (the L1 penalty ``l1 * |W|``, adding ``l1 * sign(W)``).
 Penalties apply to weights only (parameters named ``W``), not to biases or batch-norm parameters.
@@ -11,6 +15,7 @@ import numpy as np
 
 from nncourse._validate import check_number
 from nncourse.layers import Layer
+from nncourse.updates import _adam_update, _rmsprop_update, _sgd_update, adam_step, rmsprop_step, sgd_step  # noqa: F401
 
 
 def trainable(model) -> list[tuple[str, object, str]]:
@@ -55,7 +60,10 @@ def clip_grad_norm(model, max_norm: float) -> float:
 
 
 class Optimizer:
-    """Base class. Subclasses implement ``_update(name, param, grad)`` (in place)."""
+    """Base class. Subclasses name their state ``slots`` and implement ``_update(param, grad, state)``
+    (in place, with one of the kernels of :mod:`nncourse.updates`)."""
+
+    slots: tuple[str, ...] = ()
 
     def __init__(self, lr: float, weight_decay: float = 0.0, l1: float = 0.0) -> None:
         self.lr = check_number(lr, "lr", 0.0, low_open=True)
@@ -72,20 +80,18 @@ class Optimizer:
         """One update of the parameters listed by :func:`trainable` (what :meth:`step` does for a model)."""
         self.t += 1
         decay = self.weight_decay or self.l1
+        state, slots = self.state, self.slots
         for name, layer, key in entries:
             p, g = layer.params[key], layer.grads[key]
             if decay and key == "W":
                 g = g + self.weight_decay * p + self.l1 * np.sign(p)
-            self._update(name, p, g)
+            st = state.get(name)
+            if st is None:
+                st = state[name] = {k: np.zeros_like(p) for k in slots}
+            self._update(p, g, st)
 
-    def _update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
         raise NotImplementedError
-
-    def _slot(self, name: str, key: str, like: np.ndarray) -> np.ndarray:
-        slots = self.state.setdefault(name, {})
-        if key not in slots:
-            slots[key] = np.zeros_like(like)
-        return slots[key]
 
     def _extra(self) -> str:
         return ""
@@ -96,7 +102,7 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent, optionally with momentum or Nesterov momentum.
+    """Stochastic gradient descent, optionally with momentum or Nesterov momentum (rule: :func:`sgd_step`).
 
     Notes
     -----
@@ -112,25 +118,20 @@ class SGD(Optimizer):
         if nesterov and self.momentum == 0:
             raise ValueError("nesterov=True needs momentum > 0, got momentum=0")
         self.nesterov = bool(nesterov)
+        self.slots = ("velocity",) if self.momentum else ()
 
-    def _update(self, name, p, g):
-        if self.momentum == 0.0:
-            p -= self.lr * g
-            return
-        v = self._slot(name, "velocity", p)
-        v *= self.momentum
-        v -= self.lr * g
-        if self.nesterov:
-            p += self.momentum * v - self.lr * g
-        else:
-            p += v
+    def _update(self, p, g, state):
+        _sgd_update(p, g, state, self.lr, self.momentum, self.nesterov)
 
     def _extra(self) -> str:
         return (f", momentum={self.momentum:g}" if self.momentum else "") + (", nesterov=True" if self.nesterov else "")
 
 
 class RMSProp(Optimizer):
-    """RMSProp (Tieleman & Hinton, 2012): ``s = rho*s + (1-rho)*g**2; w -= lr * g / (sqrt(s) + eps)``."""
+    """RMSProp (Tieleman & Hinton, 2012): ``s = rho*s + (1-rho)*g**2; w -= lr * g / (sqrt(s) + eps)``
+    (rule: :func:`rmsprop_step`)."""
+
+    slots = ("square_avg",)
 
     def __init__(self, lr: float = 1e-3, rho: float = 0.9, eps: float = 1e-8,
                  weight_decay: float = 0.0, l1: float = 0.0) -> None:
@@ -138,24 +139,23 @@ class RMSProp(Optimizer):
         self.rho = check_number(rho, "rho", 0.0, 1.0, high_open=True)
         self.eps = check_number(eps, "eps", 0.0, low_open=True)
 
-    def _update(self, name, p, g):
-        s = self._slot(name, "square_avg", p)
-        s *= self.rho
-        s += (1.0 - self.rho) * g * g
-        p -= self.lr * g / (np.sqrt(s) + self.eps)
+    def _update(self, p, g, state):
+        _rmsprop_update(p, g, state, self.lr, self.rho, self.eps)
 
     def _extra(self) -> str:
         return f", rho={self.rho:g}"
 
 
 class Adam(Optimizer):
-    """Adam (Kingma & Ba, 2015), bias-corrected.
+    """Adam (Kingma & Ba, 2015), bias-corrected (rule: :func:`adam_step`).
 
     Notes
     -----
     ``m = b1*m + (1-b1)*g``, ``v = b2*v + (1-b2)*g**2``, ``m_hat = m / (1 - b1**t)``,
     ``v_hat = v / (1 - b2**t)``, ``w -= lr * m_hat / (sqrt(v_hat) + eps)``.
     """
+
+    slots = ("m", "v")
 
     def __init__(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
                  weight_decay: float = 0.0, l1: float = 0.0) -> None:
@@ -164,16 +164,8 @@ class Adam(Optimizer):
         self.beta2 = check_number(beta2, "beta2", 0.0, 1.0, high_open=True)
         self.eps = check_number(eps, "eps", 0.0, low_open=True)
 
-    def _update(self, name, p, g):
-        m = self._slot(name, "m", p)
-        v = self._slot(name, "v", p)
-        m *= self.beta1
-        m += (1.0 - self.beta1) * g
-        v *= self.beta2
-        v += (1.0 - self.beta2) * g * g
-        m_hat = m / (1.0 - self.beta1 ** self.t)
-        v_hat = v / (1.0 - self.beta2 ** self.t)
-        p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+    def _update(self, p, g, state):
+        _adam_update(p, g, state, self.lr, self.beta1, self.beta2, self.eps, self.t)
 
     def _extra(self) -> str:
         return f", beta1={self.beta1:g}, beta2={self.beta2:g}"

@@ -108,3 +108,67 @@ def test_optimizer_bad_input():
     with pytest.raises(ValueError, match=r"drop <= 1.0, got 2"):
         schedules.step_decay(0.1, drop=2)
     assert repr(nc.SGD(lr=0.1, momentum=0.9, nesterov=True)) == "SGD(lr=0.1, momentum=0.9, nesterov=True)"
+
+
+def test_pure_updates_match_hand_computed_values_and_leave_inputs_alone():
+    from nncourse.updates import adam_step, rmsprop_step, sgd_step
+    w, dw = np.array([1.0, -2.0]), np.array([0.5, 0.25])
+    w0, dw0 = w.copy(), dw.copy()
+    new_w, st = sgd_step(w, dw, None, lr=0.1)
+    np.testing.assert_allclose(new_w, [0.95, -2.025])
+    assert st == {}
+    v = np.array([0.2, -0.1])
+    new_w, st = sgd_step(w, dw, {"velocity": v}, lr=0.1, momentum=0.9)
+    np.testing.assert_allclose(st["velocity"], [0.9 * 0.2 - 0.05, 0.9 * -0.1 - 0.025])
+    np.testing.assert_allclose(new_w, w0 + st["velocity"])
+    new_w, st = sgd_step(w, dw, {"velocity": v}, lr=0.1, momentum=0.9, nesterov=True)
+    np.testing.assert_allclose(new_w, w0 + 0.9 * st["velocity"] - 0.1 * dw0)
+    new_w, st = rmsprop_step(w, dw, None, lr=0.01, rho=0.9, eps=1e-3)
+    np.testing.assert_allclose(st["square_avg"], 0.1 * dw0 ** 2)
+    np.testing.assert_allclose(new_w, w0 - 0.01 * dw0 / (np.sqrt(0.1 * dw0 ** 2) + 1e-3))
+    # Adam at step t=3 from given moments, the formula written out
+    m, s = np.array([0.1, 0.0]), np.array([0.01, 0.02])
+    new_w, st = adam_step(w, dw, {"m": m, "v": s}, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8, t=3)
+    m1, v1 = 0.9 * m + 0.1 * dw0, 0.999 * s + 0.001 * dw0 ** 2
+    np.testing.assert_allclose(st["m"], m1) and np.testing.assert_allclose(st["v"], v1)
+    np.testing.assert_allclose(new_w, w0 - 0.1 * (m1 / (1 - 0.9 ** 3)) / (np.sqrt(v1 / (1 - 0.999 ** 3)) + 1e-8))
+    np.testing.assert_array_equal(w, w0), np.testing.assert_array_equal(dw, dw0)  # nothing changed in place
+    np.testing.assert_array_equal(m, [0.1, 0.0]), np.testing.assert_array_equal(v, [0.2, -0.1])
+
+
+@pytest.mark.parametrize("name,step,kw", [
+    ("sgd", "sgd_step", dict(lr=0.05, momentum=0.9, nesterov=True)),
+    ("rmsprop", "rmsprop_step", dict(lr=0.01, rho=0.8)),
+    ("adam", "adam_step", dict(lr=0.02, beta1=0.8, beta2=0.99)),
+])
+def test_optimizer_classes_apply_the_pure_updates(name, step, kw):
+    from nncourse import updates
+    rng = np.random.default_rng(0)
+    layer = nc.Linear(3, 2, seed=0)
+    opt = {"sgd": nc.SGD, "rmsprop": nc.RMSProp, "adam": nc.Adam}[name](**kw)
+    w, state = layer.params["W"].copy(), None
+    for t in range(1, 4):
+        layer.grads["W"], layer.grads["b"] = rng.normal(size=(3, 2)), rng.normal(size=2)
+        extra = {"t": t} if name == "adam" else {}
+        w, state = getattr(updates, step)(w, layer.grads["W"], state, **kw, **extra)
+        opt.step(layer)
+        np.testing.assert_allclose(layer.params["W"], w, rtol=1e-12)
+        for k, arr in state.items():
+            np.testing.assert_allclose(opt.state["W"][k], arr, rtol=1e-12)
+
+
+def test_pure_updates_keep_float32_and_check_their_input():
+    from nncourse.updates import adam_step, sgd_step
+    w = np.ones((2, 2), dtype=np.float32)
+    new_w, st = adam_step(w, np.full((2, 2), 0.5, dtype=np.float32), None, lr=0.1)
+    assert new_w.dtype == np.float32 and st["m"].dtype == np.float32
+    with pytest.raises(ValueError, match=r"expected dw of the same shape as w \(2, 2\), got \(2,\)"):
+        sgd_step(w, np.ones(2), None, lr=0.1)
+    with pytest.raises(ValueError, match=r"expected lr > 0.0, got -1"):
+        sgd_step(w, w, None, lr=-1)
+    with pytest.raises(ValueError, match=r"expected t to be an integer >= 1, got 0"):
+        adam_step(w, w, None, t=0)
+    with pytest.raises(ValueError, match=r"state\['m'\] of the same shape as w"):
+        adam_step(w, w, {"m": np.zeros(3), "v": np.zeros((2, 2))})
+    with pytest.raises(ValueError, match=r"unexpected state keys \['velocity'\]"):
+        adam_step(w, w, {"velocity": np.zeros((2, 2))})
