@@ -24,6 +24,8 @@ from nncourse._validate import check_dtype, check_number, check_positive_int, ma
 class Layer:
     """Base class: a layer without parameters."""
 
+    in_features: int | None = None  # the input width a layer requires, where it has one (Linear)
+
     def __init__(self) -> None:
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}

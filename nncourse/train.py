@@ -4,66 +4,17 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from nncourse import diagnostics as diag
 from nncourse._validate import as_float_array, as_labels, check_choice, check_number, check_positive_int, make_rng
 from nncourse.losses import _softmax_cross_entropy, bce_with_logits, mse, softmax_cross_entropy
+from nncourse.history import EarlyStopping, History, TrainingDiverged  # noqa: F401 (public here too)
 from nncourse.optim import SGD, Optimizer, clip_grad_norm, penalty, trainable
 
 LOSSES = ("cross_entropy", "mse", "bce")
-
-
-class TrainingDiverged(FloatingPointError):
-    """The loss or a gradient became NaN or infinite; ``history`` holds every epoch finished before."""
-
-    def __init__(self, message: str, history: "History") -> None:
-        super().__init__(message)
-        self.history = history
-
-
-@dataclass
-class EarlyStopping:
-    """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs.
-
-    With ``restore_best`` (default) the model ends with the weights of its best epoch.
-    ``monitor`` is ``"val_loss"`` (default; falls back to ``"train_loss"`` without validation data).
-    """
-    patience: int = 5
-    min_delta: float = 0.0
-    restore_best: bool = True
-    monitor: str = "val_loss"
-
-    def __post_init__(self) -> None:
-        check_positive_int(self.patience, "patience")
-        check_number(self.min_delta, "min_delta", 0.0)
-        check_choice(self.monitor, "monitor", ("val_loss", "train_loss"))
-
-
-@dataclass
-class History:
-    """What :func:`fit` recorded. ``history[key]`` gives the per-epoch list for ``key``."""
-    history: dict[str, list[float]] = field(default_factory=dict)
-    diagnostics: list[dict[str, dict[str, float]]] = field(default_factory=list)
-    best_epoch: int | None = None  # 0-based epoch with the best monitored value (early stopping)
-    stopped_early: bool = False
-    diverged: dict | None = None   # {"epoch", "step", "layer", "message"} when the NaN trap fired
-
-    def __getitem__(self, key: str) -> list[float]:
-        if key not in self.history:
-            raise KeyError(f"no {key!r} in this history; it has {', '.join(self.history)}")
-        return self.history[key]
-
-    @property
-    def epochs(self) -> int:
-        return len(self.history.get("train_loss", []))
-
-    def __repr__(self) -> str:
-        last = {k: round(v[-1], 4) for k, v in self.history.items() if v}
-        extra = " (stopped early)" if self.stopped_early else " (diverged)" if self.diverged else ""
-        return f"History({self.epochs} epochs{extra}, last={last})"
 
 
 def _loss_fn(loss: str, checked: bool = True):
@@ -137,6 +88,68 @@ def fit(model, X, y, *, loss: str = "cross_entropy", optimizer: Optimizer | None
         alone). The matrices of a course-sized network are small: a pool of BLAS threads only adds
         synchronisation, and on a busy machine it can make each step many times slower.
     """
+    run = _check_fit_args(model, X, y, loss=loss, optimizer=optimizer, epochs=epochs, batch_size=batch_size,
+                          val_data=val_data, early_stopping=early_stopping, clip_norm=clip_norm,
+                          schedule=schedule, callbacks=callbacks, diagnostics=diagnostics, on_nan=on_nan,
+                          blas_threads=blas_threads)
+    rng = make_rng(seed)
+    hist = History(history={k: [] for k in run.keys})
+    stopper = _Stopper(early_stopping, run.X_val is not None)
+    step = run.optimizer.t
+    bar = _progress_bar(run.epochs, progress)
+    contexts = contextlib.ExitStack()
+    # overflow on the way to inf/NaN is expected when training diverges; the NaN trap reports it
+    contexts.enter_context(np.errstate(over="ignore", invalid="ignore", divide="ignore"))
+    if run.blas_threads is not None:
+        contexts.enter_context(_blas_limit(run.blas_threads))
+    try:
+        for epoch in range(run.epochs):
+            logs, step = _train_epoch(model, run, rng.permutation(len(run.X)), hist, epoch, step)
+            for k, v in logs.items():
+                hist.history[k].append(float(v))
+            if bar is not None:
+                bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items() if k != "lr"}, refresh=False)
+                bar.update(1)
+            if stopper.after_epoch(epoch, step, logs, model, hist):
+                break
+            if any(cb(epoch, logs, model) is True for cb in run.callbacks):
+                break
+    except _Diverged as stop:
+        _diverged(hist, model, run.optimizer, stop.epoch, stop.step, stop.value, bar)
+        if run.on_nan == "raise":
+            raise TrainingDiverged(hist.diverged["message"], hist) from None
+        return hist
+    finally:
+        contexts.close()
+        if bar is not None:
+            bar.close()
+    stopper.restore(model, hist)
+    return hist
+
+
+@dataclass
+class _Run:
+    """The checked arguments of one :func:`fit` call (data cast once to the model's dtype)."""
+    X: np.ndarray
+    y: np.ndarray
+    X_val: np.ndarray | None
+    y_val: np.ndarray | None
+    loss: str
+    optimizer: Optimizer
+    epochs: int
+    batch_size: int
+    clip_norm: float | None
+    schedule: object
+    callbacks: tuple
+    diagnostics: bool
+    on_nan: str
+    blas_threads: int | None
+    keys: list[str]
+
+
+def _check_fit_args(model, X, y, *, loss, optimizer, epochs, batch_size, val_data, early_stopping, clip_norm,
+                    schedule, callbacks, diagnostics, on_nan, blas_threads) -> _Run:
+    """Every argument of :func:`fit` checked (each message names the argument), the data cast to the model's dtype."""
     check_choice(loss, "loss", LOSSES)
     check_choice(on_nan, "on_nan", ("raise", "stop"))
     if blas_threads is not None:
@@ -150,126 +163,127 @@ def fit(model, X, y, *, loss: str = "cross_entropy", optimizer: Optimizer | None
     optimizer = SGD(lr=0.1) if optimizer is None else optimizer
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"expected optimizer to be an nncourse optimizer such as SGD(lr=0.1), got {optimizer!r}")
+    X_val = y_val = None
     if val_data is not None:
         if not isinstance(val_data, (tuple, list)) or len(val_data) != 2:
             raise ValueError("expected val_data to be a pair (X_val, y_val)")
         X_val = as_float_array(val_data[0], "X_val", ndim=2)
         y_val = _check_targets(loss, val_data[1], len(X_val), "y_val")
-    if isinstance(early_stopping, int) and not isinstance(early_stopping, bool):
-        early_stopping = EarlyStopping(patience=early_stopping)
-    if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
+    if early_stopping is not None and not isinstance(early_stopping, (int, EarlyStopping)) \
+            or isinstance(early_stopping, bool):
         raise TypeError(f"expected early_stopping to be an int patience or EarlyStopping, got {early_stopping!r}")
+    if schedule is not None and not callable(schedule):
+        raise TypeError(f"expected schedule to be a function lr(step), got {schedule!r}")
     for cb in callbacks:
         if not callable(cb):
             raise TypeError(f"expected callbacks to be callables cb(epoch, logs, model), got {cb!r}")
-
-    # a float32 model trains on float32 data: cast once here, not on every batch
-    dtype = model.dtype or X.dtype
-    X = X.astype(dtype, copy=False)
-    if loss != "cross_entropy":
-        y = y.astype(dtype, copy=False)
-    if val_data is not None:
-        X_val = X_val.astype(dtype, copy=False)
-        if loss != "cross_entropy":
-            y_val = y_val.astype(dtype, copy=False)
-    rng = make_rng(seed)
-    first = next((layer for _, layer in model.named_layers()), None)
-    if hasattr(first, "in_features") and X.shape[1] != first.in_features:
+    first = next(layer for _, layer in model.named_layers())
+    if first.in_features is not None and X.shape[1] != first.in_features:
         raise ValueError(f"expected X of shape (N, {first.in_features}) for a model whose first layer is "
                          f"{first!r}, got {X.shape}")
-    lossf = _loss_fn(loss, checked=False)  # targets were validated above, once
     if loss == "cross_entropy":
         out_features = model.forward(X[:1], False).shape[1]
         if y.size and y.max() >= out_features:
             raise ValueError(f"y contains label {int(y.max())} but the model has only {out_features} outputs")
-    n = len(X)
-    keys = ["train_loss", "val_loss"] if val_data is not None else ["train_loss"]
+    # a float32 model trains on float32 data: cast once here, not on every batch
+    dtype = model.dtype or X.dtype
+    X = X.astype(dtype, copy=False)
+    y = y if loss == "cross_entropy" else y.astype(dtype, copy=False)
+    if X_val is not None:
+        X_val = X_val.astype(dtype, copy=False)
+        y_val = y_val if loss == "cross_entropy" else y_val.astype(dtype, copy=False)
+    keys = ["train_loss", "val_loss"] if X_val is not None else ["train_loss"]
     if loss != "mse":
-        keys += ["train_acc", "val_acc"] if val_data is not None else ["train_acc"]
-    hist = History(history={k: [] for k in keys + ["lr"]})
-    monitor = None
-    if early_stopping is not None:
-        monitor = early_stopping.monitor if val_data is not None else "train_loss"
-    best_value, best_state, bad_epochs = math.inf, None, 0
-    reg = optimizer.weight_decay or optimizer.l1
-    step = getattr(optimizer, "t", 0)
+        keys += ["train_acc", "val_acc"] if X_val is not None else ["train_acc"]
+    return _Run(X, y, X_val, y_val, loss, optimizer, epochs, batch_size, clip_norm, schedule, tuple(callbacks),
+                bool(diagnostics), on_nan, blas_threads, keys + ["lr"])
 
-    bar = _progress_bar(epochs, progress)
-    contexts = contextlib.ExitStack()
-    # overflow on the way to inf/NaN is expected when training diverges; the NaN trap below reports it
-    contexts.enter_context(np.errstate(over="ignore", invalid="ignore", divide="ignore"))
-    if blas_threads is not None:
-        contexts.enter_context(_blas_limit(blas_threads))
-    try:
-        for epoch in range(epochs):
-            order = rng.permutation(n)
-            total_loss, total_correct = 0.0, 0.0
-            before = None
-            n_batches = -(-n // batch_size)
-            entries = trainable(model)  # callbacks may freeze or unfreeze layers between epochs
-            for b in range(n_batches):
-                idx = order[b * batch_size:(b + 1) * batch_size]
-                xb, yb = X[idx], y[idx]
-                out = model.forward(xb, True)
-                value, dout = lossf(out, yb)
-                if reg:
-                    value += penalty(model, optimizer.weight_decay, optimizer.l1)
-                if not math.isfinite(value):
-                    _diverged(hist, model, optimizer, epoch, step, value, on_nan, bar)
-                    return hist
-                model.backward_params(dout)
-                if clip_norm is not None:
-                    norm = clip_grad_norm(model, clip_norm)
-                    if not math.isfinite(norm):
-                        _diverged(hist, model, optimizer, epoch, step, norm, on_nan, bar)
-                        return hist
-                if schedule is not None:
-                    optimizer.lr = _scheduled_lr(schedule, step)
-                if diagnostics and b == n_batches - 1:
-                    before = diag.snapshot_weights(model)
-                optimizer.update(entries)
-                step += 1
-                total_loss += value * len(idx)
-                if loss != "mse":
-                    total_correct += _accuracy(loss, out, yb) * len(idx)
-            logs = {"train_loss": total_loss / n}
-            if loss != "mse":
-                logs["train_acc"] = total_correct / n
-            if val_data is not None:
-                logs["val_loss"], acc = evaluate(model, X_val, y_val, loss)
-                if loss != "mse":
-                    logs["val_acc"] = acc
-            logs["lr"] = optimizer.lr
-            for k, v in logs.items():
-                hist.history[k].append(float(v))
-            if diagnostics:
-                hist.diagnostics.append(diag.layer_stats(model, before))
-            if bar is not None:
-                bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items() if k != "lr"}, refresh=False)
-                bar.update(1)
-            if monitor is not None:
-                value = logs[monitor]
-                if not math.isfinite(value):
-                    _diverged(hist, model, optimizer, epoch, step, value, on_nan, bar)
-                    return hist
-                if value < best_value - early_stopping.min_delta:
-                    best_value, bad_epochs, hist.best_epoch = value, 0, epoch
-                    if early_stopping.restore_best:
-                        best_state = model.state_dict()
-                else:
-                    bad_epochs += 1
-                    if bad_epochs >= early_stopping.patience:
-                        hist.stopped_early = True
-                        break
-            if any(cb(epoch, logs, model) is True for cb in callbacks):
-                break
-    finally:
-        contexts.close()
-        if bar is not None:
-            bar.close()
-    if best_state is not None and hist.best_epoch != hist.epochs - 1:
-        model.load_state_dict(best_state)
-    return hist
+
+class _Diverged(Exception):
+    """Raised inside the training loop when the loss or the gradient norm stops being finite."""
+
+    def __init__(self, epoch: int, step: int, value: float) -> None:
+        super().__init__(epoch, step, value)
+        self.epoch, self.step, self.value = epoch, step, value
+
+
+def _train_epoch(model, run: _Run, order: np.ndarray, hist: History, epoch: int, step: int):
+    """One pass over the training data in the given order; returns ``(logs, step)``.
+
+    Raises :class:`_Diverged` when the loss or the gradient norm is not finite.
+    """
+    X, y, optimizer, bs = run.X, run.y, run.optimizer, run.batch_size
+    lossf = _loss_fn(run.loss, checked=False)  # the targets were checked once, in _check_fit_args
+    reg = optimizer.weight_decay or optimizer.l1
+    entries = trainable(model)  # callbacks may freeze or unfreeze layers between epochs
+    n, n_batches = len(X), -(-len(X) // bs)
+    total_loss, total_correct, before = 0.0, 0.0, None
+    for b in range(n_batches):
+        idx = order[b * bs:(b + 1) * bs]
+        xb, yb = X[idx], y[idx]
+        out = model.forward(xb, True)
+        value, dout = lossf(out, yb)
+        if reg:
+            value += penalty(model, optimizer.weight_decay, optimizer.l1)
+        if not math.isfinite(value):
+            raise _Diverged(epoch, step, value)
+        model.backward_params(dout)
+        if run.clip_norm is not None:
+            norm = clip_grad_norm(model, run.clip_norm)
+            if not math.isfinite(norm):
+                raise _Diverged(epoch, step, norm)
+        if run.schedule is not None:
+            optimizer.lr = _scheduled_lr(run.schedule, step)
+        if run.diagnostics and b == n_batches - 1:
+            before = diag.snapshot_weights(model)
+        optimizer.update(entries)
+        step += 1
+        total_loss += value * len(idx)
+        if run.loss != "mse":
+            total_correct += _accuracy(run.loss, out, yb) * len(idx)
+    logs = {"train_loss": total_loss / n}
+    if run.loss != "mse":
+        logs["train_acc"] = total_correct / n
+    if run.X_val is not None:
+        logs["val_loss"], acc = evaluate(model, run.X_val, run.y_val, run.loss)
+        if run.loss != "mse":
+            logs["val_acc"] = acc
+    logs["lr"] = optimizer.lr
+    if run.diagnostics:
+        hist.diagnostics.append(diag.layer_stats(model, before))
+    return logs, step
+
+
+class _Stopper:
+    """Early stopping's bookkeeping: the best monitored value, its epoch and (optionally) its weights."""
+
+    def __init__(self, rule, has_val: bool) -> None:
+        if isinstance(rule, int):
+            rule = EarlyStopping(patience=rule)
+        self.rule = rule
+        self.monitor = None if rule is None else (rule.monitor if has_val else "train_loss")
+        self.best_value, self.best_state, self.bad_epochs = math.inf, None, 0
+
+    def after_epoch(self, epoch: int, step: int, logs: dict, model, hist: History) -> bool:
+        """Record the epoch; True when training should stop. A non-finite monitored value is divergence."""
+        if self.monitor is None:
+            return False
+        value = logs[self.monitor]
+        if not math.isfinite(value):
+            raise _Diverged(epoch, step, value)
+        if value < self.best_value - self.rule.min_delta:
+            self.best_value, self.bad_epochs, hist.best_epoch = value, 0, epoch
+            if self.rule.restore_best:
+                self.best_state = model.state_dict()
+            return False
+        self.bad_epochs += 1
+        hist.stopped_early = self.bad_epochs >= self.rule.patience
+        return hist.stopped_early
+
+    def restore(self, model, hist: History) -> None:
+        """Put back the weights of the best epoch (when they were kept and are not the last ones)."""
+        if self.best_state is not None and hist.best_epoch != hist.epochs - 1:
+            model.load_state_dict(self.best_state)
 
 
 def _scheduled_lr(schedule, step: int) -> float:
@@ -284,7 +298,8 @@ def _scheduled_lr(schedule, step: int) -> float:
     return float(value)
 
 
-def _diverged(hist, model, optimizer, epoch, step, value, on_nan, bar):
+def _diverged(hist, model, optimizer, epoch, step, value, bar) -> None:
+    """Fill ``hist.diverged`` with where and how training diverged, and an actionable message."""
     layer = diag.first_bad_layer(model)
     what = "NaN" if math.isnan(value) else "infinite"
     if layer:
@@ -301,8 +316,6 @@ def _diverged(hist, model, optimizer, epoch, step, value, on_nan, bar):
     hist.diverged = {"epoch": epoch, "step": step, "layer": layer, "message": message}
     if bar is not None:
         bar.close()
-    if on_nan == "raise":
-        raise TrainingDiverged(message, hist)
 
 
 def _blas_limit(threads: int):
