@@ -5,10 +5,18 @@ call, so hard-coded outputs fail) against the package's reference and returns a 
 rich HTML in Jupyter, deterministic plain text elsewhere. Your function gets copies of the inputs;
 warnings it raises are listed but never cost points; an untouched stub counts as "not attempted".
 How the time limit works (and where it cannot) is explained in :mod:`nncourse.exercises.runner`.
+
+Hints escalate: the first failed check of an exercise in this session gets the gentlest hint (what
+is wrong and where to look), each further failed check of the same exercise a stronger one, and the
+formula comes last; ``check(..., hint=True)`` shows the strongest hint at once. The hint depends
+only on the sequence of attempts, so the text stays deterministic; :func:`reset_progress` starts
+the count again.
 """
 from __future__ import annotations
 
 import html
+import inspect
+import re
 import secrets
 
 from nncourse import exercises
@@ -20,6 +28,8 @@ _COLORS = {"passed": "#1a7f37", "partial": "#9a6700", "failed": "#cf222e", "erro
 # the latest result of each exercise checked in this Python process (this kernel session)
 _SESSION: dict = {}
 _LAST_NOTEBOOK: list = []
+# failed checks so far, per exercise id: the rung of the next hint
+_ATTEMPTS: dict = {}
 
 
 def _badge(status: str, text: str) -> str:
@@ -45,39 +55,78 @@ class CheckResult:
         Shown when something is wrong; "" when passed.
     """
 
-    def __init__(self, exercise, points: float, status: str, message: str, cases: list[CaseResult]):
+    def __init__(self, exercise, points: float, status: str, message: str, cases: list[CaseResult],
+                 level: int = 0):
         self.exercise_id = exercise.id
         self.title, self.kind = exercise.title, exercise.kind
         self.points, self.max_points = float(points), float(exercise.points)
         self.status, self.message, self.cases = status, message, list(cases)
         self.warnings = tuple(dict.fromkeys(w for c in cases for w in c.warnings))
-        self.hint = self._hint(exercise)
+        self.hint_rung, self.hint_rungs = 0, 0
+        self.hint = self._hint(exercise, level)
 
     @property
     def passed(self) -> bool:
         return self.status == "passed"
 
-    def _hint(self, exercise) -> str:
+    def _hint(self, exercise, level: int) -> str:
+        """The hint at ``level`` (0: gentlest; -1: strongest); sets ``hint_rung`` of ``hint_rungs``."""
         if self.status in ("passed", "not attempted"):
             return ""
         public_ok = all(c.passed for c in self.cases if c.public)
-        if self.status == "partial" and public_ok and any(c.public for c in self.cases):
+        if self.status == "partial" and public_ok and any(c.public for c in self.cases) and level == 0:
             return ("your function passes the public cases but not the randomized ones: make sure it works "
                     "for any input and any N, D, H, not only for the examples")
-        return exercise.hint_for(self.message)
+        ladder = [h for h in exercise.hint_ladder(self.message) if h] if hasattr(exercise, "hint_ladder") else []
+        if "level" in inspect.signature(exercise.hint_for).parameters:
+            hint = exercise.hint_for(self.message, level=level)
+        else:  # an exercise written before hints had levels
+            hint = exercise.hint_for(self.message)
+        if hint and hint in ladder:
+            self.hint_rung, self.hint_rungs = ladder.index(hint) + 1, len(ladder)
+        return hint
 
     # -- plain text ----------------------------------------------------------------------------------
     def _case_lines(self) -> list[tuple[str, str, str]]:
-        """(name, status, detail) per case; a repeated message says which case it repeats."""
-        seen, rows = {}, []
+        """(names, status, detail): one row per problem; cases with the same problem share one row.
+
+        Two messages are the same problem when they differ only in numbers (a numpy error names the
+        sizes of each case); the first case's message is shown, and the row says how many more cases
+        had it.
+        """
+        groups: dict = {}
+        rows: list = []
         for c in self.cases:
-            detail = c.message
-            if c.message and c.message in seen:
-                detail = f"same problem as {seen[c.message]}"
-            elif c.message:
-                seen[c.message] = c.name
-            rows.append((c.name, c.status, detail))
-        return rows
+            if c.passed or not c.message:
+                rows.append([[c.name], c.status, c.message])
+                continue
+            key = (c.status, re.sub(r"-?\d+(\.\d+)?(e-?\d+)?", "#", c.message))
+            if key in groups:
+                groups[key][0].append(c.name)
+            else:
+                groups[key] = [[c.name], c.status, c.message]
+                rows.append(groups[key])
+        out = []
+        for names, status, detail in rows:
+            if len(names) > 1:
+                more = len(names) - 1
+                detail += f" (same {'error' if status == 'error' else 'problem'} in {more} more " \
+                          f"case{'s' if more > 1 else ''}: {', '.join(names[1:])})"
+            out.append((names[0], status, detail))
+        return out
+
+    def _hint_label(self) -> str:
+        if not self.hint_rungs:
+            return "Hint"
+        if self.hint_rung >= self.hint_rungs:
+            return f"Hint ({self.hint_rung} of {self.hint_rungs}, the strongest)"
+        return f"Hint ({self.hint_rung} of {self.hint_rungs})"
+
+    def _hint_more(self) -> str:
+        if self.hint_rungs and self.hint_rung < self.hint_rungs:
+            return (f"Each failed check gives a stronger hint; nncourse.check({self.exercise_id!r}, ..., "
+                    "hint=True) shows the strongest now.")
+        return ""
 
     def __str__(self) -> str:
         head = f"{self.exercise_id}: {self.points:g} / {self.max_points:g} points ({self.status})"
@@ -93,7 +142,9 @@ class CheckResult:
             lines.append("Warnings from your code (they cost no points):")
             lines.extend(f"  {w}" for w in self.warnings)
         if self.hint:
-            lines.append(f"Hint: {self.hint}")
+            lines.append(f"{self._hint_label()}: {self.hint}")
+            if self._hint_more():
+                lines.append(f"  {self._hint_more()}")
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -119,12 +170,13 @@ class CheckResult:
             items = "".join(f"<li><code>{e(w)}</code></li>" for w in self.warnings)
             out.append(f"<div>Warnings from your code (they cost no points):<ul>{items}</ul></div>")
         if self.hint:
-            out.append(f"<div><b>Hint:</b> {e(self.hint)}</div>")
+            more = f" <i>{e(self._hint_more())}</i>" if self._hint_more() else ""
+            out.append(f"<div><b>{e(self._hint_label())}:</b> {e(self.hint)}{more}</div>")
         out.append("</div>")
         return "".join(out)
 
 
-def check(exercise_id: str, answer, *, seed: int | None = None) -> CheckResult:
+def check(exercise_id: str, answer, *, seed: int | None = None, hint: bool = False) -> CheckResult:
     """Check your function (or your quiz answer) for one exercise.
 
     Parameters
@@ -136,6 +188,9 @@ def check(exercise_id: str, answer, *, seed: int | None = None) -> CheckResult:
         your answer (a letter, a shape, a number) for a quiz question.
     seed : int, optional
         Seed of the randomized cases; by default fresh random inputs on every call.
+    hint : bool
+        True: if something is wrong, show the strongest hint (usually the formula) at once instead
+        of the next one on the ladder.
 
     Returns
     -------
@@ -151,7 +206,10 @@ def check(exercise_id: str, answer, *, seed: int | None = None) -> CheckResult:
     cases = ex.cases(seed)
     results = exercises.run_cases(ex, answer, cases)
     points, status, message = ex.grade(results)
-    result = CheckResult(ex, points, status, message, results)
+    level = _ATTEMPTS.get(ex.id, 0)
+    if status not in ("passed", "not attempted"):
+        _ATTEMPTS[ex.id] = level + 1
+    result = CheckResult(ex, points, status, message, results, level=-1 if hint else level)
     _SESSION[ex.id] = result
     _LAST_NOTEBOOK[:] = [ex.notebook]
     return result
@@ -189,8 +247,9 @@ def progress(notebook: str | None = None) -> Progress:
     Parameters
     ----------
     notebook : str, optional
-        A notebook slug such as ``"backprop"``, or ``"all"`` for every notebook. By default the
+        A notebook id such as ``"backprop"``, or ``"all"`` for every notebook. By default the
         notebook of your latest ``check`` (every notebook if you have not checked anything yet).
+        Exercises are listed in course order: notebook by notebook, each in the order it asks them.
     """
     if notebook is None:
         notebook = _LAST_NOTEBOOK[0] if _LAST_NOTEBOOK else "all"
@@ -207,6 +266,7 @@ def progress(notebook: str | None = None) -> Progress:
 
 
 def reset_progress() -> None:
-    """Forget every result of this session (``progress()`` starts again from zero)."""
+    """Forget every result of this session (``progress()`` starts again from zero, hints from the gentlest)."""
     _SESSION.clear()
     _LAST_NOTEBOOK.clear()
+    _ATTEMPTS.clear()

@@ -10,6 +10,14 @@ from nncourse.check import CheckResult, check, progress, reset_progress
 from nncourse.exercises import runner
 
 
+@pytest.fixture(autouse=True)
+def _fresh_hints():
+    """Every test starts with the gentlest hints (the hint rung counts failed checks per session)."""
+    reset_progress()
+    yield
+    reset_progress()
+
+
 def good_linear(dout, cache):  # written by hand, not taken from the package
     x, W, b = cache
     return dout @ W.T, x.T @ dout, dout.sum(axis=0)
@@ -167,7 +175,9 @@ def test_grade_statuses():
 @pytest.mark.parametrize("fn", [half_linear, broken_linear, stub_linear, warning_linear],
                          ids=lambda f: f.__name__)
 def test_the_text_is_deterministic(fn):
-    first, second = str(check("backprop.linear_backward", fn)), repr(check("backprop.linear_backward", fn))
+    first = str(check("backprop.linear_backward", fn))
+    reset_progress()  # the hint depends on the number of failed attempts before
+    second = repr(check("backprop.linear_backward", fn))
     assert first == second
     assert not re.search(r"0x[0-9a-f]{6,}", first)
 
@@ -177,7 +187,7 @@ def test_randomized_values_are_not_printed():
     for case in result.cases:
         assert case.public == case.name.startswith("public")
         assert ("expected" in case.message and "dW[0, 0]" in case.message) == case.public
-    assert "same problem as random 1" in str(result)
+    assert "(same problem in 2 more cases: random 2, random 3)" in str(result)
 
 
 def test_object_addresses_never_reach_the_feedback():
@@ -238,11 +248,64 @@ def test_check_result_is_a_public_class():
     assert isinstance(check("backprop.quiz_cache", None), CheckResult)
 
 
-def test_the_hint_fits_the_problem():
-    def wrong_db(dout, cache):
-        x, W, b = cache
-        return dout @ W.T, x.T @ dout, dout.sum(axis=0) + 1
+def wrong_db(dout, cache):
+    x, W, b = cache
+    return dout @ W.T, x.T @ dout, dout.sum(axis=0) + 1
 
+
+def test_the_hint_fits_the_problem():
     assert "shape" in check("backprop.linear_backward", broken_linear).hint
-    assert "dout.sum(axis=0)" in check("backprop.linear_backward", wrong_db).hint
-    assert "x.T @ dout" in check("backprop.linear_backward", half_linear).hint
+    reset_progress()
+    assert "dout.sum(axis=0)" in check("backprop.linear_backward", wrong_db, hint=True).hint
+    assert "x.T @ dout" in check("backprop.linear_backward", half_linear, hint=True).hint
+
+
+def test_hints_escalate_over_failed_attempts_and_the_formula_comes_last():
+    ex = exercises.get("backprop.linear_backward")
+    texts = [str(check(ex.id, wrong_db, seed=0)) for _ in range(4)]
+    hints = [check_hint.split(": ", 1)[1] for t in texts for check_hint in t.splitlines()
+             if check_hint.startswith("Hint")]
+    assert len(hints) == 4
+    assert "dout.sum" not in hints[0] and "db" in hints[0]  # gentle, about the wrong output
+    assert len(set(hints[:3])) == 3  # each failure climbs one rung
+    assert "dout.sum(axis=0)" in hints[2] and hints[3] == hints[2]  # the formula last, and it stays
+    assert texts[0].count("Hint (1 of 3)") == 1 and "hint=True" in texts[0]
+    assert "Hint (3 of 3, the strongest)" in texts[2] and "hint=True" not in texts[2]
+    reset_progress()  # the same sequence of attempts gives the same texts
+    assert [str(check(ex.id, wrong_db, seed=0)) for _ in range(4)] == texts
+
+
+def test_hint_true_shows_the_strongest_hint_at_once_and_a_pass_shows_none():
+    strongest = check("backprop.linear_backward", wrong_db, hint=True).hint
+    assert strongest == exercises.get("backprop.linear_backward").hint_for("public 1: wrong values in db", -1)
+    assert "dout.sum(axis=0)" in strongest
+    assert check("backprop.linear_backward", good_linear, hint=True).hint == ""
+
+
+def test_the_gentlest_hint_is_what_the_grader_shows():
+    ex = exercises.get("backprop.linear_backward")
+    message = check(ex.id, wrong_db, seed=0).message
+    reset_progress()
+    assert ex.hint_for(message) == check(ex.id, wrong_db, seed=0).hint
+    assert "sum" not in ex.hint_for(message)
+
+
+def test_repeated_errors_are_shown_once():
+    result = check("backprop.linear_backward", broken_linear, seed=0)
+    text = str(result)
+    assert text.count("your code raised ValueError") == 1
+    assert "(same error in 4 more cases: public 2, random 1, random 2, random 3)" in text
+    assert "same error in 4 more cases" in result._repr_html_()
+
+
+def test_progress_lists_notebooks_in_course_order():
+    reset_progress()
+    ids = [row[0] for row in progress("all").rows]
+    notebooks = list(dict.fromkeys(i.split(".")[0] for i in ids))
+    assert notebooks == exercises.notebooks()
+    numbers = [exercises.base.notebook_number(n) for n in notebooks]
+    assert numbers == sorted(numbers)
+    assert notebooks.index("backprop") < notebooks.index("scaling") < notebooks.index("optimizers") \
+        < notebooks.index("regularization") < notebooks.index("transfer")
+    backprop = [i for i in ids if i.startswith("backprop.")]
+    assert backprop[:3] == ["backprop.linear_backward", "backprop.relu_backward", "backprop.quiz_cache"]

@@ -7,32 +7,20 @@ import numpy as np
 import pytest
 
 from nncourse import exercises
-from nncourse.check import check
-from nncourse.exercises.regularization import dropout_reference, l2_reference
-from nncourse.functional import dropout_forward as package_dropout_forward
+from nncourse.check import check, reset_progress
+from nncourse.exercises.regularization import l2_reference
 from nncourse.gradcheck import numerical_gradient, rel_error
 
 
+@pytest.fixture(autouse=True)
+def _fresh_hints():
+    """Every test starts with the gentlest hints (the hint rung counts failed checks per session)."""
+    reset_progress()
+    yield
+    reset_progress()
+
+
 # ---- the references ------------------------------------------------------------------------------
-def test_dropout_reference_by_hand():
-    x = np.array([[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]])
-    u = np.array([[0.1, 0.6, 0.49], [0.5, 0.95, 0.0]])
-    np.testing.assert_allclose(dropout_reference(x, 0.5, u), [[0.0, -4.0, 0.0], [8.0, 10.0, 0.0]], rtol=1e-15)
-    np.testing.assert_allclose(dropout_reference(x, 0.25, u), [[0.0, -8 / 3, 4.0], [16 / 3, 20 / 3, 0.0]],
-                               rtol=1e-15)
-    assert np.array_equal(dropout_reference(x, 0.0, u), x)
-    assert np.array_equal(dropout_reference(x, 1.0, u), np.zeros_like(x))
-
-
-@pytest.mark.parametrize("drop_prob", [0.1, 0.5, 0.8])
-def test_dropout_reference_is_the_package_with_the_same_draw(drop_prob):
-    # the package drops where rng.random(x.shape) < drop_prob: the same seed gives the same u
-    x = np.random.default_rng(0).standard_normal((6, 7))
-    u = np.random.default_rng(42).random(x.shape)
-    out, _ = package_dropout_forward(x, drop_prob, train=True, rng=np.random.default_rng(42))
-    assert np.array_equal(dropout_reference(x, drop_prob, u), out)
-
-
 def test_l2_reference_by_hand_and_by_finite_differences():
     W0 = np.array([[1.0, 2.0], [3.0, 4.0]])
     W1 = np.array([[-1.0, 0.5, 2.0]])
@@ -49,12 +37,6 @@ def test_l2_reference_by_hand_and_by_finite_differences():
 
 
 # ---- right answers ------------------------------------------------------------------------------
-def right_dropout(x, drop_prob, u):
-    if drop_prob == 1.0:
-        return np.zeros_like(x)
-    return np.where(u < drop_prob, 0.0, x / (1.0 - drop_prob))
-
-
 def right_l2(weights, weight_decay):
     return 0.5 * weight_decay * sum(float(np.sum(W ** 2)) for W in weights), [weight_decay * W for W in weights]
 
@@ -67,7 +49,6 @@ def right_l2_numpy_scalar_and_tuple(weights, weight_decay):
 
 
 @pytest.mark.parametrize("exercise_id, fn", [
-    ("regularization.dropout_forward", right_dropout),
     ("regularization.l2_penalty", right_l2),
     ("regularization.l2_penalty", right_l2_numpy_scalar_and_tuple),
 ])
@@ -75,88 +56,6 @@ def test_right_answers_get_full_points(exercise_id, fn):
     for seed in (0, 1, 7):
         result = check(exercise_id, fn, seed=seed)
         assert result.points == result.max_points, str(result)
-
-
-# ---- wrong dropout_forward ---------------------------------------------------------------------------
-def drop_no_scaling(x, drop_prob, u):
-    return x * (u >= drop_prob)
-
-
-def drop_scaled_by_drop_prob(x, drop_prob, u):
-    return x * (u >= drop_prob) / max(drop_prob, 1e-12)
-
-
-def drop_times_keep_prob(x, drop_prob, u):  # the test-time scaling of the original dropout
-    return x * (u >= drop_prob) * (1.0 - drop_prob)
-
-
-def drop_inverted_mask(x, drop_prob, u):
-    if drop_prob == 1.0:
-        return np.zeros_like(x)
-    return x * (u < drop_prob) / (1.0 - drop_prob)
-
-
-def drop_keep_prob_mask(x, drop_prob, u):  # keeps where u < 1 - drop_prob: right rate, wrong units
-    if drop_prob == 1.0:
-        return np.zeros_like(x)
-    return x * (u < 1.0 - drop_prob) / (1.0 - drop_prob)
-
-
-def drop_in_place(x, drop_prob, u):
-    if drop_prob == 1.0:
-        return np.zeros_like(x)
-    x *= (u >= drop_prob) / (1.0 - drop_prob)
-    return x
-
-
-def drop_forgets_drop_prob_one(x, drop_prob, u):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return x * (u >= drop_prob) / (1.0 - drop_prob)
-
-
-def drop_returns_mask_too(x, drop_prob, u):
-    mask = (u >= drop_prob) / (1.0 - drop_prob) if drop_prob < 1 else np.zeros_like(x)
-    return x * mask, mask
-
-
-def drop_returns_float32(x, drop_prob, u):
-    return right_dropout(x, drop_prob, u).astype(np.float32)
-
-
-def drop_transposed(x, drop_prob, u):
-    return right_dropout(x, drop_prob, u).T
-
-
-DROPOUT_WRONG = [drop_no_scaling, drop_scaled_by_drop_prob, drop_times_keep_prob, drop_inverted_mask,
-                 drop_keep_prob_mask, drop_in_place, drop_forgets_drop_prob_one, drop_returns_mask_too,
-                 drop_returns_float32, drop_transposed]
-
-
-@pytest.mark.parametrize("fn", DROPOUT_WRONG, ids=lambda f: f.__name__)
-def test_wrong_dropout_never_gets_full_points(fn):
-    result = check("regularization.dropout_forward", fn, seed=3)
-    assert result.points < result.max_points
-    assert result.message
-
-
-@pytest.mark.parametrize("fn, words", [
-    (drop_no_scaling, "wrong values in out: first mismatch out[0, 1]"),
-    (drop_in_place, "changed its input x in place"),
-    (drop_returns_mask_too, "expected out as a numpy array, got a tuple of 2 items"),
-    (drop_returns_float32, "out has dtype float32, expected float64"),
-    (drop_transposed, "wrong shape for out: got (5, 2), expected (2, 5) (the shape of x)"),
-])
-def test_dropout_feedback_names_the_problem(fn, words):
-    message = check("regularization.dropout_forward", fn, seed=0).cases[0].message
-    assert words in message, message
-
-
-def test_forgetting_drop_prob_one_fails_that_case_only_and_the_hint_says_why():
-    result = check("regularization.dropout_forward", drop_forgets_drop_prob_one, seed=0)
-    failed = [c.name for c in result.cases if not c.passed]
-    assert failed == ["public 3"] and result.status == "partial"
-    assert "out contains NaN" in result.cases[2].message
-    assert "drop_prob = 1" in result.hint
 
 
 # ---- wrong l2_penalty ---------------------------------------------------------------------------------
@@ -229,8 +128,10 @@ def test_wrong_l2_penalty_never_gets_full_points(fn):
 
 
 @pytest.mark.parametrize("fn, words", [
-    (l2_forgot_half, "wrong values in penalty: first mismatch penalty = "),
-    (l2_grad_twice, "wrong values in grads[0]: first mismatch grads[0][0, 0]"),
+    (l2_forgot_half, "wrong values in penalty; it is 2 times the expected value: a scale factor is missing or "
+                     "extra; first mismatch penalty = "),
+    (l2_grad_twice, "wrong values in grads[0]; every entry is 2 times the expected value: a scale factor is "
+                    "missing or extra; first mismatch grads[0][0, 0]"),
     (l2_in_place, "changed its input W0 (weights[0]) in place"),
     (l2_penalty_per_matrix, "expected penalty to be one number, got an array of shape (2,)"),
     (l2_one_stacked_gradient, "expected grads to be a list with one array per weight matrix, got a single array"),
@@ -267,7 +168,6 @@ def test_quiz_accepts_every_spelling_of_the_key(answer):
     assert check("regularization.quiz_eval_dropout", answer).points == 1
 
 
-def test_the_notebook_has_two_function_exercises_and_a_quiz():
+def test_the_notebook_has_a_function_exercise_and_a_quiz():
     kinds = {ex.id: ex.kind for ex in exercises.for_notebook("regularization")}
-    assert kinds == {"regularization.dropout_forward": "function", "regularization.l2_penalty": "function",
-                     "regularization.quiz_eval_dropout": "quiz"}
+    assert kinds == {"regularization.l2_penalty": "function", "regularization.quiz_eval_dropout": "quiz"}

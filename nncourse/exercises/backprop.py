@@ -43,7 +43,8 @@ linear_backward = register(FunctionExercise(
     make_args=_linear_args,
     # N, D and H differ in every case so that a transposed result has the wrong shape
     public_shapes=[{"N": 2, "D": 3, "H": 4}, {"N": 4, "D": 2, "H": 3}],
-    random_shapes=[{"N": 3, "D": 5, "H": 2}, {"N": 5, "D": 4, "H": 3}, {"N": 1, "D": 3, "H": 2}],
+    # no batch of one: there a mean over the batch equals the sum, and db as a mean would pass
+    random_shapes=[{"N": 3, "D": 5, "H": 2}, {"N": 5, "D": 4, "H": 3}, {"N": 6, "D": 3, "H": 2}],
     arg_names=("dout", {"cache": ("x", "W", "b")}),
     outputs=("dx", "dW", "db"),
     rtol=1e-6, atol=1e-9,
@@ -51,10 +52,15 @@ linear_backward = register(FunctionExercise(
     points=3,
     time_limit=5.0,
     hints=(
-        "Each gradient has the shape of the thing it is the gradient of: dx like x (N, D), "
-        "dW like W (D, H), db like b (H,).",
+        "Each gradient has the shape of the thing it is the gradient of: dx like x (N, D), dW like W "
+        "(D, H), db like b (H,). Here W is stored as (in, out) = (D, H) and out = x @ W + b.",
+        "Write one entry of the forward pass by hand: out[n, h] = sum over d of x[n, d] * W[d, h] + b[h]. "
+        "Which entries of out does W[d, h] touch, and with which factor? That gives dW[d, h]; the same "
+        "question for x[n, d] gives dx[n, d].",
+        "b[h] is added to out[n, h] for every example n of the batch, so db[h] receives something from "
+        "every row of dout. How do the N contributions combine?",
         "dx = dout @ W.T and dW = x.T @ dout; the shapes tell you where the transpose goes.",
-        "b is added to every row of the batch, so db adds dout up over the batch: dout.sum(axis=0).",
+        "db = dout.sum(axis=0): b is added to every row of the batch, so its gradient adds dout up over it.",
     ),
 ))
 
@@ -82,9 +88,11 @@ relu_backward = register(FunctionExercise(
     points=2,
     time_limit=5.0,
     hints=(
-        "The cache is the boolean mask x > 0 from the forward pass; dx has the shape of dout.",
-        "Where the input was positive the gradient passes through unchanged; elsewhere it is 0.",
-        "Multiplying by a boolean mask keeps the True entries: dout * mask.",
+        "dx has the shape of dout. Look at where your dx differs from the expected one: where the input "
+        "x was positive, or where it was not? The cache is the boolean mask x > 0 from the forward pass.",
+        "max(0, x) has slope 1 where x > 0 and slope 0 elsewhere: the gradient passes through unchanged "
+        "where the input was positive and is 0 elsewhere.",
+        "Multiplying by a boolean mask keeps the True entries: dx = dout * mask.",
     ),
 ))
 

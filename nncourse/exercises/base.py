@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -77,7 +78,9 @@ class Exercise:
     time_limit : float
         Seconds for all the cases together.
     hints : tuple of str
-        Shown to the student when a case fails, first hint first.
+        Shown to the student when a case fails, gentlest first: the first says what is wrong and
+        where to look (which output; shape, sign, scale, the batch axis) and never holds the
+        solution; the formula comes last (see :meth:`hint_for`).
     title : str
         One line saying what the exercise asks.
     """
@@ -116,9 +119,40 @@ class Exercise:
     def compare(self, got: object, expected: object, case: Case) -> CaseResult:
         raise NotImplementedError
 
-    def hint_for(self, message: str) -> str:
-        """The hint that fits a failure message best (the first hint unless a subclass knows better)."""
-        return self.hints[0] if self.hints else ""
+    def hint_ladder(self, message: str) -> list[str]:
+        """The hints that fit a failure ``message``, gentlest first, the formula last.
+
+        For most exercises that is ``hints`` as given; subclasses keep only the hints about what
+        the message says is wrong (see :meth:`FunctionExercise.hint_ladder`).
+        """
+        return list(self.hints)
+
+    def hint_for(self, message: str, level: int = 0) -> str:
+        """The hint for a failure ``message`` at ``level`` (0: the gentlest; higher: stronger).
+
+        Level 0 says what is wrong and where to look and never holds the solution; the last rung
+        (any ``level`` at or past it, or ``level=-1``) is the strongest, usually the formula. The
+        batch grader shows ``hint_for(message)`` (level 0) in its feedback files; ``nncourse.check``
+        climbs one rung per failed attempt at the same exercise.
+
+        Parameters
+        ----------
+        message : str
+            The failure, as :meth:`grade` returns it (``"public 1: wrong values in db: ..."``).
+        level : int
+            0 for the first failure, 1 for the second, ...; -1 for the strongest hint.
+
+        Returns
+        -------
+        str
+            "" when the exercise has no hints.
+        """
+        ladder = [h for h in self.hint_ladder(message) if h]
+        if not ladder:
+            return ""
+        if level < 0 or level >= len(ladder):
+            return ladder[-1]
+        return ladder[level]
 
     def is_unattempted(self, raw: object) -> bool:
         """True when a quiz answer is still the stub value (None or ``...``); functions: never."""
@@ -130,11 +164,17 @@ class Exercise:
         Points are ``self.points`` times the fraction of cases passed, rounded to 2 decimals. The
         status is ``"passed"`` (all), ``"not attempted"`` (all), ``"partial"`` (some passed), or when
         none passed ``"timeout"``/``"error"`` (every case timed out / raised) or ``"failed"``.
+        Edge cases (named ``"edge ..."``, e.g. a drop probability of 0 or 1, where a wrong idea can
+        give the right output) count only when at least one other case passes: passing edge cases
+        alone earns nothing.
         """
         if not case_results:
             return 0.0, "error", "no test cases were run"
         statuses = [r.status for r in case_results]
         n_passed = statuses.count("passed")
+        regular = [r for r in case_results if not is_edge(r.name)]
+        if regular and n_passed < len(statuses) and not any(r.passed for r in regular):
+            n_passed = 0
         points = round(self.points * n_passed / len(statuses), 2)
         first = next((r for r in case_results if r.status != "passed"), None)
         message = "" if first is None else f"{first.name}: {first.message}"
@@ -150,13 +190,25 @@ class Exercise:
         return 0.0, "failed", message
 
 
+def is_edge(case_name: str) -> bool:
+    """True for an edge case (``"edge 1"``): it counts only when a regular case passes too."""
+    return case_name.startswith("edge")
+
+
 # -- the registry ---------------------------------------------------------------------------------
 #: modules of ``nncourse.exercises`` that hold the machinery rather than a notebook's exercises
 INFRASTRUCTURE = frozenset({"base", "function", "quiz", "runner"})
 
+#: the course's notebooks in teaching order (the numbers of ``solutions/NN_<notebook>.ipynb``). An
+#: exercise module may instead (or also) set ``NOTEBOOK_NUMBER = NN`` for the notebooks it registers;
+#: notebooks known to neither come last, by name.
+COURSE_ORDER = {"backprop": 1, "initialization": 2, "failures": 3, "scaling": 4, "optimizers": 5,
+                "regularization": 6, "dropout": 7, "transfer": 8, "playground": 90,
+                "questions_to_answer": 99}
+
 
 def exercise_modules() -> tuple[str, ...]:
-    """Names of the modules that define exercises: one per notebook, named after its slug."""
+    """Names of the modules that define exercises: one per notebook, named after its notebook id."""
     import pkgutil
     from pathlib import Path
 
@@ -164,14 +216,26 @@ def exercise_modules() -> tuple[str, ...]:
     return tuple(sorted(m.name for m in pkgutil.iter_modules(here)
                         if not m.name.startswith("_") and m.name not in INFRASTRUCTURE))
 
+
 _REGISTRY: dict[str, Exercise] = {}
+_NUMBERS: dict[str, float] = {}
+_PLACE: dict[str, tuple] = {}  # exercise id -> (its module's short name, registration number)
 _LOADED = False
 
 
 def register(exercise: Exercise) -> Exercise:
-    """Add an exercise to the registry (each module calls this at import); returns it."""
+    """Add an exercise to the registry; returns it.
+
+    Each module calls this at import, in the order its notebook asks the exercises. Within a
+    notebook, the exercises of the module named after it come first, then those of other modules
+    (by module name), each module's in the order it registers them, whatever order the modules
+    happen to be imported in.
+    """
     if exercise.id in _REGISTRY and _REGISTRY[exercise.id] is not exercise:
         raise ValueError(f"exercise id {exercise.id!r} is registered twice")
+    if exercise.id not in _REGISTRY:
+        module = sys._getframe(1).f_globals.get("__name__", "")
+        _PLACE[exercise.id] = (module.rpartition(".")[2], len(_PLACE))
     _REGISTRY[exercise.id] = exercise
     return exercise
 
@@ -179,15 +243,36 @@ def register(exercise: Exercise) -> Exercise:
 def _load() -> None:
     global _LOADED
     if not _LOADED:
-        for module in exercise_modules():
-            importlib.import_module(f"nncourse.exercises.{module}")
+        for name in exercise_modules():
+            before = set(_REGISTRY)
+            module = importlib.import_module(f"nncourse.exercises.{name}")
+            number = getattr(module, "NOTEBOOK_NUMBER", None)
+            if isinstance(number, (int, float)) and not isinstance(number, bool):
+                for ex_id in set(_REGISTRY) - before:
+                    _NUMBERS.setdefault(_REGISTRY[ex_id].notebook, float(number))
         _LOADED = True
 
 
-def all_exercises() -> dict[str, Exercise]:
-    """Every registered exercise, by id, in a stable order (notebook by notebook, as each module defines them)."""
+def notebook_number(notebook: str) -> float:
+    """The position of a notebook in the course (its ``NN``); ``inf`` for a notebook of unknown place."""
     _load()
-    return dict(_REGISTRY)
+    if notebook in _NUMBERS:
+        return _NUMBERS[notebook]
+    return float(COURSE_ORDER.get(notebook, float("inf")))
+
+
+def all_exercises() -> dict[str, Exercise]:
+    """Every registered exercise, by id, in course order: notebook by notebook, each in its own order."""
+    _load()
+    rank = {n: i for i, n in enumerate(notebooks())}
+
+    def key(ex_id: str) -> tuple:
+        notebook = _REGISTRY[ex_id].notebook
+        module, number = _PLACE.get(ex_id, ("", 0))
+        return rank[notebook], module != notebook, module, number
+
+    ids = sorted(_REGISTRY, key=key)
+    return {i: _REGISTRY[i] for i in ids}
 
 
 def get(exercise_id: str) -> Exercise:
@@ -208,14 +293,15 @@ def get(exercise_id: str) -> Exercise:
     raise ValueError(f"unknown exercise id {exercise_id!r}; {hint}")
 
 
-def for_notebook(slug: str) -> list[Exercise]:
-    """The exercises of one notebook (``"backprop"``) in the order it asks them; empty for an unknown slug."""
-    return [ex for ex in all_exercises().values() if ex.notebook == slug]
+def for_notebook(notebook: str) -> list[Exercise]:
+    """The exercises of one notebook (``"backprop"``) in the order it asks them; empty for an unknown notebook."""
+    return [ex for ex in all_exercises().values() if ex.notebook == notebook]
 
 
 def notebooks() -> list[str]:
-    """The slugs of every notebook that has exercises."""
-    return sorted({ex.notebook for ex in all_exercises().values()})
+    """The ids of every notebook that has exercises, in course order."""
+    _load()
+    return sorted({ex.notebook for ex in _REGISTRY.values()}, key=lambda n: (notebook_number(n), n))
 
 
 def resolve(dotted: str):
@@ -227,11 +313,3 @@ def resolve(dotted: str):
 def fixed_rng(*key: int) -> np.random.Generator:
     """A Generator for a public case: the same bits on every call."""
     return np.random.default_rng(list(key))
-
-
-def __getattr__(name: str):  # run_cases / call_student live in runner.py; keep them importable here
-    if name in ("run_cases", "call_student", "CallOutcome"):
-        from nncourse.exercises import runner
-
-        return getattr(runner, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from nncourse.exercises.base import register
-from nncourse.exercises.function import FunctionExercise
+from nncourse.exercises.function import Convention, FunctionExercise
 from nncourse.exercises.quiz import QuizExercise
 
 
@@ -76,6 +76,20 @@ def _momentum_args(rng: np.random.Generator, D: int, H: int | None = None, first
     return w, dw, v, lr, momentum
 
 
+def _pytorch_momentum(case) -> tuple:
+    """What PyTorch's SGD(momentum) returns when it reads the given v as its own velocity."""
+    w, dw, v, lr, momentum = case.args
+    v_next = momentum * v + dw
+    return w - lr * v_next, v_next
+
+
+_PYTORCH_MOMENTUM = (
+    "a correct method, and with a constant learning rate it takes the same steps (its velocity is the "
+    "course's divided by -lr). The course keeps lr inside the velocity (v = momentum * v - lr * dw; "
+    "w = w + v), as in Sutskever et al. (2013) and the package's SGD, so that the velocity is the step "
+    "itself and a learning-rate schedule changes only future steps. The v you are given and must return "
+    "is in that form")
+
 momentum_update = register(FunctionExercise(
     "optimizers.momentum_update",
     target="momentum_update",
@@ -91,12 +105,15 @@ momentum_update = register(FunctionExercise(
     rtol=1e-7, atol=1e-12,
     points=2,
     time_limit=5.0,
+    conventions=(Convention("your update is PyTorch's form of momentum (v = momentum * v + dw; "
+                            "w = w - lr * v)", _pytorch_momentum, _PYTORCH_MOMENTUM),),
     hints=(
-        "Build new arrays (no += or *= on w or v: the caller still holds them) and return the pair "
-        "(next_w, next_v), in that order.",
-        "next_v = momentum * v - lr * dw: the velocity keeps the fraction momentum of itself and adds a "
-        "step downhill, so it carries the minus sign. Then next_w = w + next_v: the weight moves by the NEW "
-        "velocity, the one that already includes this step's gradient.",
+        "Return new arrays (next_w, next_v), in that order, without += or *= on the inputs. Look at the "
+        "output the message names: its sign, and where the learning rate enters.",
+        "next_v: the velocity keeps the fraction momentum of its old value and adds a step downhill. It "
+        "is measured in weight units (the course's v is a step of w), so lr is inside it.",
+        "next_w moves by the NEW velocity, the one that already includes this step's gradient.",
+        "next_v = momentum * v - lr * dw, then next_w = w + next_v.",
     ),
 ))
 
@@ -137,13 +154,15 @@ adam_update = register(FunctionExercise(
     points=3,
     time_limit=5.0,
     hints=(
-        "Work in this order and build new arrays: next_m, next_v, then the bias-corrected m_hat and "
-        "v_hat, then next_w. Return (next_w, next_m, next_v).",
-        "next_m = beta1 * m + (1 - beta1) * dw and next_v = beta2 * v + (1 - beta2) * dw**2; return these "
-        "running averages, not the bias-corrected m_hat and v_hat.",
+        "Work in order and build new arrays: first the two running averages, then their bias-corrected "
+        "versions, then the step; return (next_w, next_m, next_v). Look at the output the message names.",
+        "next_m and next_v are the running averages themselves (beta1 for the gradient, beta2 for its "
+        "square), not their bias-corrected versions m_hat and v_hat.",
+        "next_w divides the corrected first moment by the square root of the corrected second moment. "
+        "t counts this step (1 for the first), and eps only keeps the division safe: where does it go?",
+        "next_m = beta1 * m + (1 - beta1) * dw and next_v = beta2 * v + (1 - beta2) * dw**2.",
         "next_w = w - lr * m_hat / (np.sqrt(v_hat) + eps), with m_hat = next_m / (1 - beta1**t) and "
-        "v_hat = next_v / (1 - beta2**t); t is the number of this step (1 for the first), and eps goes "
-        "outside the square root.",
+        "v_hat = next_v / (1 - beta2**t); eps goes outside the square root.",
     ),
 ))
 

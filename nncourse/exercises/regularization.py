@@ -1,10 +1,9 @@
-"""Exercises of the ``regularization`` notebook: inverted dropout from a given random draw, the L2
-penalty with its gradient, and a quiz on dropout at evaluation time.
+"""Exercises of the ``regularization`` notebook: the L2 penalty with its gradient, and a quiz on
+dropout at evaluation time (the dropout exercise itself is in :mod:`nncourse.exercises.dropout`).
 
-The references are the package's own code: :func:`nncourse.functional.dropout_forward` (fed the
-case's uniform numbers through a Generator that returns them), :func:`nncourse.optim.penalty` and
-the gradient that :class:`nncourse.optim.SGD` adds for ``weight_decay``. Nothing here repeats their
-math. The quiz key is a salted hash (see :mod:`nncourse.exercises.quiz`).
+The references are the package's own code: :func:`nncourse.optim.penalty` and the gradient that
+:class:`nncourse.optim.SGD` adds for ``weight_decay``. Nothing here repeats their math. The quiz key
+is a salted hash (see :mod:`nncourse.exercises.quiz`).
 """
 from __future__ import annotations
 
@@ -15,64 +14,6 @@ import numpy as np
 from nncourse.exercises.base import Case, CaseResult, SanitizeError, register
 from nncourse.exercises.function import FunctionExercise
 from nncourse.exercises.quiz import QuizExercise
-
-
-# -- dropout_forward --------------------------------------------------------------------------------
-class _GivenUniform(np.random.Generator):
-    """A Generator whose ``random(size)`` returns the given array, so the package draws exactly that mask."""
-
-    def __init__(self, u: np.ndarray) -> None:
-        super().__init__(np.random.PCG64(0))
-        self._u = np.asarray(u, dtype=np.float64)
-
-    def random(self, size=None, dtype=np.float64, out=None):
-        if size is not None and tuple(np.atleast_1d(size)) != self._u.shape:
-            raise ValueError(f"expected a draw of shape {self._u.shape}, got a request for {size}")
-        return self._u.copy()
-
-
-def dropout_reference(x: np.ndarray, drop_prob: float, u: np.ndarray) -> np.ndarray:
-    """``nncourse.functional.dropout_forward(x, drop_prob)`` with its uniform draw replaced by ``u``.
-
-    The package drops unit i where its draw ``rng.random(x.shape)[i] < drop_prob``; handing it a
-    Generator that returns ``u`` gives the package's output for that very mask.
-    """
-    from nncourse.functional import dropout_forward
-
-    out, _ = dropout_forward(x, drop_prob, train=True, rng=_GivenUniform(u))
-    return out
-
-
-def _dropout_args(rng: np.random.Generator, N: int, D: int, drop_prob: float | None = None) -> tuple:
-    if drop_prob is None:  # randomized cases draw their own rate
-        drop_prob = float(np.round(rng.uniform(0.1, 0.9), 2))
-    x = rng.standard_normal((N, D))
-    u = rng.random((N, D))
-    if 0.0 < drop_prob < 1.0:  # every such case drops one unit and keeps another, whatever the draw
-        u[0, 0], u[0, 1] = drop_prob / 2, (1.0 + drop_prob) / 2
-    return x, float(drop_prob), u
-
-
-dropout_forward = register(FunctionExercise(
-    "regularization.dropout_forward",
-    target="dropout_forward",
-    title="inverted dropout: drop where u < drop_prob, scale the kept units by 1 / (1 - drop_prob)",
-    reference="nncourse.exercises.regularization:dropout_reference",
-    make_args=_dropout_args,
-    public_shapes=[{"N": 2, "D": 5, "drop_prob": 0.5}, {"N": 3, "D": 4, "drop_prob": 0.2},
-                   {"N": 2, "D": 3, "drop_prob": 1.0}],
-    random_shapes=[{"N": 4, "D": 3}, {"N": 3, "D": 5}, {"N": 5, "D": 2}, {"N": 2, "D": 6, "drop_prob": 0.0}],
-    arg_names=("x", "drop_prob", "u"),
-    outputs="out",
-    rtol=1e-9, atol=1e-12,
-    points=2,
-    time_limit=5.0,
-    hints=(
-        "A unit is dropped where u < drop_prob (so drop_prob=0 keeps everything); out has the shape of x.",
-        "Kept units of out are x divided by (1 - drop_prob), dropped ones are 0, so that the mean of out "
-        "matches the mean of x. With drop_prob = 1 every unit is dropped: return zeros, do not divide by 0.",
-    ),
-))
 
 
 # -- l2_penalty -------------------------------------------------------------------------------------
@@ -183,15 +124,19 @@ l2_penalty = register(PenaltyExercise(
                    {"shapes": ((5, 4),)}],
     arg_names=({"weights": ("W0", "W1", "W2")}, "weight_decay"),
     outputs=("penalty", "grads"),
+    batch=None,
     rtol=1e-9, atol=1e-12,
     points=2,
     time_limit=5.0,
     hints=(
-        "penalty is one number: weight_decay / 2 times the sum of the squares of every weight of every "
-        "matrix; grads has one array per matrix, each with the shape of its matrix.",
-        "The penalty is weight_decay / 2 * (sum of W**2 over every W): keep the 1/2 and add up all matrices.",
-        "The gradient of weight_decay / 2 * W**2 is weight_decay * W: the 1/2 cancels the 2 of the square. "
-        "Build new arrays for grads instead of changing the weights in place.",
+        "penalty is one number for all the matrices together; grads has one array per matrix, each with "
+        "the shape of its matrix. Look at the factor in front: compare your value with the expected one.",
+        "The penalty adds up the squares of every weight of every matrix and multiplies the total by "
+        "weight_decay / 2 (keep the 1/2).",
+        "For grads, differentiate weight_decay / 2 * w**2 for one weight w: the 1/2 and the 2 of the "
+        "square meet. Build new arrays instead of changing the weights in place.",
+        "penalty = weight_decay / 2 * sum(np.sum(W**2) for W in weights) and grads = [weight_decay * W "
+        "for W in weights].",
     ),
 ))
 

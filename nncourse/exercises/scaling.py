@@ -78,11 +78,12 @@ zscore = register(FunctionExercise(
     points=2,
     time_limit=5.0,
     hints=(
-        "Compute one mean and one standard deviation per column of X_train (axis=0, shape (D,)), "
-        "then apply them to X: Z = (X - mean) / std. Never use statistics of X itself.",
-        "Every row of Z uses the training statistics: Z = (X - X_train.mean(axis=0)) / "
-        "X_train.std(axis=0), with np.std's default ddof=0 (divide by N, not N - 1); where a column of "
-        "X_train is constant (std 0), Z is 0 in every row, not NaN or inf.",
+        "Z has the shape of X. Look at the statistics you use: computed from which array (X_train or X), "
+        "along which axis (one per column), and what happens in a column whose training values are all equal.",
+        "Every row of Z uses one mean and one standard deviation per column of X_train (shape (D,)), with "
+        "np.std's default ddof=0 (divide by N, not N - 1); where that standard deviation is 0, Z is 0 in "
+        "every row, not NaN or inf.",
+        "Z = (X - X_train.mean(axis=0)) / X_train.std(axis=0), with 0 where X_train.std(axis=0) == 0.",
     ),
 ))
 
@@ -104,11 +105,11 @@ linear_scale = register(FunctionExercise(
     points=2,
     time_limit=5.0,
     hints=(
-        "Take one minimum and one maximum per column of X_train (axis=0, shape (D,)) and apply them "
-        "to X: the training minimum goes to low and the training maximum to high.",
-        "Every row of Z uses the training range: Z = low + (X - min) / (max - min) * (high - low) with "
-        "min and max from X_train, so values of X outside that range land outside [low, high]; where "
-        "a column of X_train is constant (max == min), Z is the middle (low + high) / 2 in every row.",
+        "Z has the shape of X. Look at which minimum and maximum you use (of which array, one per column) "
+        "and where they land: the training minimum at low, the training maximum at high.",
+        "Values of X outside the training range land outside [low, high]; where a column of X_train is "
+        "constant (max == min), Z is the middle (low + high) / 2 in every row.",
+        "Z = low + (X - min) / (max - min) * (high - low), with min and max of X_train along axis 0.",
     ),
 ))
 

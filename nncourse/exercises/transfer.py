@@ -43,12 +43,6 @@ class CountExercise(FunctionExercise):
         extra = " (add the numbers up into one int)" if type(raw) in (list, tuple) else ""
         raise SanitizeError(f"wrong type: expected the {name} as an int, got {what}{extra}")
 
-    def hint_for(self, message: str) -> str:
-        """A wrong number gets the second hint (how to count); a wrong type or an error the first."""
-        if f"wrong {self.outputs[0]}" in message and len(self.hints) > 1:
-            return self.hints[1]
-        return super().hint_for(message)
-
     def compare(self, got: int, expected: int, case: Case) -> CaseResult:
         if got == expected:
             return CaseResult(case.name, "passed", "", case.public)
@@ -91,9 +85,13 @@ count_params = register(CountExercise(
     points=2,
     time_limit=5.0,
     hints=(
-        "Each pair of neighbours (n_in, n_out) in sizes is one Linear layer: zip(sizes[:-1], sizes[1:]).",
-        "A Linear(n_in, n_out) layer has a weight matrix W of shape (n_in, n_out) and a bias b of shape "
-        "(n_out,): n_in * n_out + n_out parameters, and the count adds them up over the layers.",
+        "Compare your count with the public case's expected one: is it short by a few (one per unit: the "
+        "biases?) or off by whole layers? Every Linear layer has weights and biases.",
+        "Each pair of neighbours (n_in, n_out) in sizes is one Linear layer; a list of L sizes has L - 1 "
+        "layers. How many numbers does a weight matrix of shape (n_in, n_out) hold, and how many biases "
+        "does the layer have?",
+        "A Linear(n_in, n_out) layer has n_in * n_out + n_out parameters; the count adds that up over "
+        "zip(sizes[:-1], sizes[1:]).",
     ),
 ))
 
@@ -127,10 +125,11 @@ reconstruction_errors = register(FunctionExercise(
     points=2,
     time_limit=5.0,
     hints=(
-        "errors holds one number per image, shape (N,): average over the pixels of each row (axis=1), "
-        "not over the images.",
-        "errors[i] is the mean of (X_hat[i] - X[i])**2 over the D pixels: square first, then take the "
-        "mean (not the sum, and no square root).",
+        "errors holds one number per image, shape (N,). Look at which axis you reduce over (the pixels of "
+        "each row, not the images) and how (a mean, a sum, a root?).",
+        "errors[i] compares row i of X_hat with row i of X: square each difference first, then average "
+        "over the D pixels of that row (a mean, not a sum, and no square root).",
+        "errors = ((X_hat - X) ** 2).mean(axis=1).",
     ),
 ))
 
