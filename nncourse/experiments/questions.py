@@ -1,0 +1,388 @@
+"""Experiments that settle the eight review questions of the ``questions_to_answer`` notebook.
+
+Each function trains small networks with the course's engine and returns plain numbers (dicts of
+floats or arrays), so the notebook prints them, plots them and asserts on them. Every function takes
+its seeds explicitly; none touches numpy's global random state. Networks train in float32
+(``mlp(..., dtype=np.float32)``), which keeps the whole notebook fast.
+
+Data: the 8x8 digits (:func:`nncourse.digits_splits`) and MNIST-1D (:func:`nncourse.datasets.mnist1d`,
+Greydanus 2020), on which reusing layers from a related task pays (Yosinski et al. 2014).
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from nncourse.datasets import digits_splits
+from nncourse.layers import Linear
+from nncourse.model import mlp, transfer
+from nncourse.optim import Adam
+from nncourse.train import accuracy, fit, predict
+
+#: the dtype of the networks trained here
+DTYPE = np.float32
+
+
+def net(sizes, *, seed, drop_prob: float = 0.0):
+    """``mlp(sizes)`` with ReLU and He initialisation in :data:`DTYPE`."""
+    return mlp(sizes, seed=seed, drop_prob=drop_prob, dtype=DTYPE)
+
+
+def head(n_in: int, n_out: int, seed) -> Linear:
+    """A new output layer ``Linear(n_in, n_out)`` in :data:`DTYPE`."""
+    return Linear(n_in, n_out, seed=seed, dtype=DTYPE)
+
+
+def train(model, X, y, *, epochs: int, lr: float = 0.01, batch_size: int = 32, seed=0, loss="cross_entropy",
+          weight_decay: float = 0.0, val_data=None, early_stopping=None):
+    """``fit`` with Adam, quiet, without diagnostics; returns the History."""
+    return fit(model, X, y, loss=loss, optimizer=Adam(lr=lr, weight_decay=weight_decay), epochs=epochs,
+               batch_size=batch_size, seed=seed, val_data=val_data, early_stopping=early_stopping,
+               progress=False, diagnostics=False)
+
+
+def n_trainable(model) -> int:
+    """Number of parameters the optimizer updates (frozen layers excluded)."""
+    return int(sum(p.size for _, p, _ in model.trainable_params()))
+
+
+def draw_seeds(seed: int, n: int) -> list[int]:
+    """``n`` seeds for the paired draws of one experiment whose own seed is ``seed``."""
+    return [int(seed) * 100 + i for i in range(n)]
+
+
+def paired(a, b) -> tuple[float, float]:
+    """Mean and standard error of the paired differences ``a - b`` (one pair per draw)."""
+    d = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
+    return float(d.mean()), float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else float("nan")
+
+
+# -- question 1: output units ----------------------------------------------------------------------
+def output_units(seed: int, *, classes=(3, 8), epochs: int = 20) -> dict:
+    """One sigmoid unit against a two-unit softmax on two digits, and ten softmax units on all ten.
+
+    Returns
+    -------
+    dict with ``one_unit`` and ``two_units`` (validation accuracy on the two classes, the first
+    trained with ``loss="bce"`` on one output), ``ten_units`` (all ten digits), ``n_val_two``, and
+    ``two_model`` and ``X_val_two`` (the trained two-unit network and its validation images).
+    """
+    s = digits_splits(seed=seed)
+    a, b = classes
+    pick, vpick = np.isin(s.y_train, classes), np.isin(s.y_val, classes)
+    X, y = s.X_train[pick], (s.y_train[pick] == b).astype(np.int64)
+    Xv, yv = s.X_val[vpick], (s.y_val[vpick] == b).astype(np.int64)
+    one = net([64, 32, 1], seed=seed)
+    train(one, X, y.astype(np.float64), epochs=epochs, loss="bce", seed=seed)
+    two = net([64, 32, 2], seed=seed)
+    train(two, X, y, epochs=epochs, seed=seed)
+    ten = net([64, 32, 10], seed=seed)
+    train(ten, s.X_train, s.y_train, epochs=epochs, seed=seed)
+    return {"one_unit": float(np.mean((predict(one, Xv)[:, 0] > 0) == (yv == 1))),
+            "two_units": accuracy(two, Xv, yv), "ten_units": accuracy(ten, s.X_val, s.y_val),
+            "n_val_two": int(len(yv)), "two_model": two, "X_val_two": Xv}
+
+
+# -- question 2: all weights equal -----------------------------------------------------------------
+def equal_start(seed: int, *, sizes=(64, 32, 10), epochs: int = 20) -> dict:
+    """Train from a start where every weight of a layer has one value drawn with He's scale.
+
+    Each layer's value is one draw from a normal distribution with variance ``2 / fan_in``; biases
+    start at zero. The same network with ordinary He initialisation is the control.
+
+    Returns
+    -------
+    dict with ``values`` (the drawn values), ``unit_spread`` (largest difference between any two
+    hidden units' incoming weights after training), ``distinct_features`` (number of distinct hidden
+    activation columns on the validation images, up to 1e-6), ``acc_equal`` and ``acc_he``.
+    """
+    s = digits_splits(seed=seed)
+    rng = np.random.default_rng(seed)
+    equal, values = net(list(sizes), seed=seed), []
+    for layer in equal.layers:
+        if isinstance(layer, Linear):
+            value = rng.normal(0.0, np.sqrt(2.0 / layer.in_features))
+            layer.params["W"][...] = value
+            values.append(float(value))
+    train(equal, s.X_train, s.y_train, epochs=epochs, seed=seed)
+    he = net(list(sizes), seed=seed)
+    train(he, s.X_train, s.y_train, epochs=epochs, seed=seed)
+    W = equal.layers[0].params["W"].astype(np.float64)
+    hidden = equal.layers[1].forward(equal.layers[0].forward(s.X_val.astype(DTYPE), False), False)
+    hidden = np.asarray(hidden, dtype=np.float64)
+    distinct = np.unique(np.round(hidden / (np.abs(hidden).max() + 1e-12), 6), axis=1).shape[1]
+    return {"values": values, "unit_spread": float(np.abs(W - W[:, :1]).max()),
+            "distinct_features": int(distinct), "acc_equal": accuracy(equal, s.X_val, s.y_val),
+            "acc_he": accuracy(he, s.X_val, s.y_val)}
+
+
+# -- question 3: remedies for overfitting ----------------------------------------------------------
+REMEDIES = ("none", "more dropout", "more weight decay", "early stopping", "smaller network")
+
+
+def noisy_digits(seed: int, n_train: int = 300, noise: float = 0.3):
+    """``n_train`` digits of a seeded split with a fraction ``noise`` of their labels redrawn at random.
+
+    Returns ``(X, y_noisy, splits)``; the validation and test labels stay clean.
+    """
+    s = digits_splits(seed=seed)
+    rng = np.random.default_rng([seed, 3])
+    idx = rng.choice(len(s.y_train), n_train, replace=False)
+    X, y = s.X_train[idx], s.y_train[idx].copy()
+    flip = rng.random(n_train) < noise
+    y[flip] = rng.integers(0, 10, int(flip.sum()))
+    return X, y, s
+
+
+def overfitting_remedies(seeds, *, epochs: int = 40, hidden: int = 64) -> dict:
+    """Train accuracy (on the noisy labels) and test accuracy for each remedy in :data:`REMEDIES`.
+
+    The plain network is ``[64, hidden, hidden, 10]`` trained for ``epochs`` epochs with Adam (lr
+    0.01); each remedy changes one thing: hidden dropout 0.5, weight decay 0.01, early stopping on
+    the validation loss (patience 5, best weights restored), or one hidden layer of 16 units.
+
+    Returns
+    -------
+    dict remedy -> {"train": ndarray (n_seeds,), "test": ndarray (n_seeds,)}
+    """
+    out = {r: {"train": [], "test": []} for r in REMEDIES}
+    for seed in seeds:
+        X, y, s = noisy_digits(seed)
+        for remedy in REMEDIES:
+            sizes = [64, 16, 10] if remedy == "smaller network" else [64, hidden, hidden, 10]
+            model = net(sizes, seed=seed, drop_prob=0.5 if remedy == "more dropout" else 0.0)
+            train(model, X, y, epochs=epochs, batch_size=64, seed=seed,
+                  weight_decay=0.01 if remedy == "more weight decay" else 0.0,
+                  val_data=(s.X_val, s.y_val) if remedy == "early stopping" else None,
+                  early_stopping=5 if remedy == "early stopping" else None)
+            out[remedy]["train"].append(accuracy(model, X, y))
+            out[remedy]["test"].append(accuracy(model, s.X_test, s.y_test))
+    return {r: {k: np.array(v) for k, v in d.items()} for r, d in out.items()}
+
+
+# -- question 4: a logistic output -----------------------------------------------------------------
+def probability_outputs(seed: int, *, classes=(3, 8), epochs: int = 20) -> dict:
+    """One output unit trained two ways on two digits: logistic with log loss, and linear with MSE.
+
+    Returns
+    -------
+    dict with ``logistic`` (sigmoid of the first network's outputs on the validation images),
+    ``linear`` (the second network's raw outputs, trained towards the targets 0 and 1), ``y_val``
+    (0/1) and ``mean_p_train``/``frac_train`` (mean predicted probability and fraction of positives
+    on the training images).
+    """
+    s = digits_splits(seed=seed)
+    pick, vpick = np.isin(s.y_train, classes), np.isin(s.y_val, classes)
+    X, y = s.X_train[pick], (s.y_train[pick] == classes[1]).astype(np.float64)
+    Xv, yv = s.X_val[vpick], (s.y_val[vpick] == classes[1]).astype(np.float64)
+    logistic = net([64, 16, 1], seed=seed)
+    train(logistic, X, y, epochs=epochs, loss="bce", seed=seed)
+    linear = net([64, 16, 1], seed=seed)
+    train(linear, X, y[:, None], epochs=epochs, loss="mse", seed=seed)
+
+    def sigmoid(z):
+        return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
+
+    return {"logistic": sigmoid(predict(logistic, Xv)[:, 0]), "linear": predict(linear, Xv)[:, 0].astype(np.float64),
+            "y_val": yv, "mean_p_train": float(sigmoid(predict(logistic, X)[:, 0]).mean()),
+            "frac_train": float(y.mean())}
+
+
+# -- questions 5 to 7: transfer on MNIST-1D --------------------------------------------------------
+def _mnist1d(classes):
+    from nncourse.datasets import mnist1d
+
+    return mnist1d(seed=0, classes=classes)
+
+
+SOURCE_SIZES = (40, 128, 64, 5)
+
+
+def transfer_sources(seed: int, *, epochs: int = 10) -> dict:
+    """Two source networks ``[40, 128, 64, 5]`` trained on MNIST-1D classes 0-4 (3,500 signals).
+
+    ``"related"`` sees the signals as they are; ``"unlike"`` sees every signal with its 40 positions
+    in one fixed random order, a task as hard (a fully connected network does not care about the
+    order of its inputs) but whose features, read in the target's order, mean something else.
+
+    Returns
+    -------
+    dict with ``related`` and ``unlike`` (the trained networks), ``acc_related`` and ``acc_unlike``
+    (their validation accuracy on their own task) and ``order`` (the permutation).
+    """
+    S = _mnist1d(range(5))
+    order = np.random.default_rng([seed, 7]).permutation(S.X_train.shape[1])
+    out = {"order": order}
+    for name, cols in (("related", slice(None)), ("unlike", order)):
+        model = net(list(SOURCE_SIZES), seed=seed)
+        train(model, S.X_train[:, cols], S.y_train, epochs=epochs, lr=0.003, batch_size=64, seed=seed)
+        out[name], out[f"acc_{name}"] = model, accuracy(model, S.X_val[:, cols], S.y_val)
+    return out
+
+
+def few_labels(draw: int, per_class: int = 10):
+    """``per_class`` training signals of each MNIST-1D class 5-9 (labels 0-4), drawn with ``draw``."""
+    T = _mnist1d(range(5, 10))
+    rng = np.random.default_rng([draw, 11])
+    idx = np.concatenate([rng.choice(np.flatnonzero(T.y_train == c), per_class, replace=False) for c in range(5)])
+    return T.X_train[idx], T.y_train[idx], (T.X_val, T.y_val)
+
+
+TRANSFER_VARIANTS = ("scratch", "reuse 2 hidden, frozen", "reuse all, frozen",
+                     "reuse 2 hidden, fine-tuned", "reuse 2 hidden, unfrozen from the start",
+                     "unlike source, frozen", "unlike source, fine-tuned", "random layers, frozen")
+
+
+def transfer_draws(sources: dict, draws, *, per_class: int = 10, epochs: int = 30, lr: float = 0.005,
+                   batch_size: int = 25) -> dict:
+    """Validation accuracy on classes 5-9 of each variant in :data:`TRANSFER_VARIANTS`, per draw.
+
+    Every variant trains on the same few labelled signals of a draw for ``epochs`` epochs (Adam, lr
+    0.003, mini-batches of 16): a new output layer on copies of the two hidden layers or of all three
+    source layers (``"reuse all"`` keeps the source's 5-class output layer too, frozen, below the new
+    head); fine-tuning trains the two-hidden-layer copy 20 more epochs with every layer unfrozen at
+    lr 0.001; "unfrozen from the start" trains every layer from the first step; the unlike source
+    and the random (untrained, frozen) layers are the controls.
+
+    Returns
+    -------
+    dict variant -> ndarray (n_draws,) of accuracies, plus ``"train gap"`` for the frozen and
+    unfrozen two-layer reuse (train minus validation accuracy) and ``"trainable"`` (parameter counts).
+    """
+    acc = {v: [] for v in TRANSFER_VARIANTS}
+    gap = {"frozen": [], "unfrozen": []}
+    counts = {}
+
+    def run(name, model, X, y, val, **kw):
+        train(model, X, y, epochs=kw.pop("epochs", epochs), lr=kw.pop("lr", lr), batch_size=batch_size,
+              seed=kw.pop("seed"))
+        acc[name].append(accuracy(model, *val))
+        return model
+
+    for draw in draws:
+        X, y, val = few_labels(draw, per_class)
+        run("scratch", net(list(SOURCE_SIZES), seed=draw), X, y, val, seed=draw)
+        two = run("reuse 2 hidden, frozen", transfer(sources["related"], 4, head=[head(64, 5, draw)]), X, y, val,
+                  seed=draw)
+        gap["frozen"].append(accuracy(two, X, y) - acc["reuse 2 hidden, frozen"][-1])
+        counts["frozen"] = n_trainable(two)
+        run("reuse all, frozen", transfer(sources["related"], 5, head=[head(5, 5, draw)]), X, y, val, seed=draw)
+        two.trainable = True
+        counts["unfrozen"] = n_trainable(two)
+        run("reuse 2 hidden, fine-tuned", two, X, y, val, epochs=epochs // 2, lr=lr / 3, seed=draw)
+        free = transfer(sources["related"], 4, head=[head(64, 5, draw)], freeze=False)
+        run("reuse 2 hidden, unfrozen from the start", free, X, y, val, seed=draw)
+        gap["unfrozen"].append(accuracy(free, X, y) - acc["reuse 2 hidden, unfrozen from the start"][-1])
+        unlike = run("unlike source, frozen", transfer(sources["unlike"], 4, head=[head(64, 5, draw)]), X, y, val,
+                     seed=draw)
+        unlike.trainable = True
+        run("unlike source, fine-tuned", unlike, X, y, val, epochs=epochs // 2, lr=lr / 3, seed=draw)
+        rand = net(list(SOURCE_SIZES[:-1]) + [5], seed=draw)
+        rand.layers[0].trainable = rand.layers[2].trainable = False
+        run("random layers, frozen", rand, X, y, val, seed=draw)
+    out = {k: np.array(v) for k, v in acc.items()}
+    out["train gap"] = {k: np.array(v) for k, v in gap.items()}
+    out["trainable"] = counts
+    return out
+
+
+def freeze_epoch_times(sources: dict, seed: int, *, n_train: int = 1000, epochs: int = 8) -> dict:
+    """Seconds per training epoch on ``n_train`` target signals: every layer trained, the engine with
+    the reused layers frozen, and only the head trained on features computed once.
+
+    Frozen layers still pass the gradient down in this engine (their own weight gradients are
+    computed and thrown away), so the real saving of freezing comes when their outputs are cached:
+    the reused layers then run once, not once per epoch. The three runs alternate, ``epochs`` times each;
+    each time is the fastest epoch.
+
+    Returns
+    -------
+    dict with ``all layers``, ``frozen`` and ``cached features`` (seconds per epoch) and
+    ``cache time`` (seconds to compute the features once).
+    """
+    T = _mnist1d(range(5, 10))
+    X, y = T.X_train[:n_train], T.y_train[:n_train]
+    models = {"all layers": transfer(sources["related"], 4, head=[head(64, 5, seed)], freeze=False),
+              "frozen": transfer(sources["related"], 4, head=[head(64, 5, seed)])}
+    t0 = time.perf_counter()
+    features = predict(sources["related"][:4], X)
+    cache_time = time.perf_counter() - t0
+    models["cached features"] = head(64, 5, seed)
+    best = dict.fromkeys(models, np.inf)
+    for _ in range(epochs):
+        for name, model in models.items():
+            data = features if name == "cached features" else X
+            t0 = time.perf_counter()
+            train(model, data, y, epochs=1, lr=0.003, batch_size=32, seed=seed)
+            best[name] = min(best[name], time.perf_counter() - t0)
+    best["cache time"] = cache_time
+    return best
+
+
+# -- question 8: what dropout costs ----------------------------------------------------------------
+def _without_dropout(model):
+    """A network with the same layer objects as ``model`` minus its Dropout layers."""
+    from nncourse.layers import Dropout
+    from nncourse.model import Sequential
+
+    return Sequential(*[layer for layer in model.layers if not isinstance(layer, Dropout)])
+
+
+def _best_time(fn, repeats: int) -> float:
+    best = np.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def dropout_costs(seeds, *, drop_prob: float = 0.5, sizes=(64, 128, 128, 10), epochs: int = 12,
+                  target: float = 0.95, repeats: int = 20, timed_epochs: int = 5) -> dict:
+    """What hidden dropout costs in training (per epoch, in epochs to a target) and at inference.
+
+    For each seed the same network is trained twice on the digits (mini-batches of 64, Adam lr 0.003),
+    without and with dropout. Then both train ``timed_epochs`` more epochs, alternating, and the
+    fastest epoch of each is its time per epoch (a busy machine slows both alike, and the minimum
+    ignores the moments when it is busiest).
+
+    Returns
+    -------
+    dict with ``epochs_plain`` and ``epochs_dropout`` (first epoch, counted from 1, whose validation
+    accuracy reaches ``target``; ``epochs + 1`` if it never does), ``epoch_time_plain`` and
+    ``epoch_time_dropout`` (seconds per epoch) as ndarrays (n_seeds,); ``same_outputs`` (True when
+    the trained dropout network at ``train=False`` gives bit for bit the outputs of the same weights
+    without Dropout layers) and ``predict_time_dropout`` / ``predict_time_plain`` (fastest of
+    ``repeats`` predictions of the validation images by the two).
+    """
+    out = {k: [] for k in ("epochs_plain", "epochs_dropout", "epoch_time_plain", "epoch_time_dropout")}
+    for seed in seeds:
+        s = digits_splits(seed=seed)
+        models = {}
+        for name, p in (("plain", 0.0), ("dropout", drop_prob)):
+            model = models[name] = net(list(sizes), seed=seed, drop_prob=p)
+            hist = train(model, s.X_train, s.y_train, epochs=epochs, lr=0.003, batch_size=64, seed=seed,
+                         val_data=(s.X_val, s.y_val))
+            reached = np.flatnonzero(np.array(hist["val_acc"]) >= target)
+            out[f"epochs_{name}"].append(int(reached[0]) + 1 if reached.size else epochs + 1)
+        best = dict.fromkeys(models, np.inf)
+        for _ in range(timed_epochs):
+            for name, model in models.items():
+                t0 = time.perf_counter()
+                train(model, s.X_train, s.y_train, epochs=1, lr=0.003, batch_size=64, seed=seed)
+                best[name] = min(best[name], time.perf_counter() - t0)
+        for name in models:
+            out[f"epoch_time_{name}"].append(best[name])
+    model = models["dropout"]
+    res = {k: np.array(v) for k, v in out.items()}
+    plain = _without_dropout(model)
+    X = s.X_val.astype(DTYPE)
+    res["same_outputs"] = bool(np.array_equal(predict(model, X), predict(plain, X)))
+    res["n_dropout_layers"] = len(model.layers) - len(plain.layers)
+    t_drop, t_plain = [], []
+    for _ in range(3):  # alternate, so that a busy moment slows both
+        t_drop.append(_best_time(lambda: predict(model, X), repeats))
+        t_plain.append(_best_time(lambda: predict(plain, X), repeats))
+    res["predict_time_dropout"], res["predict_time_plain"] = min(t_drop), min(t_plain)
+    return res
