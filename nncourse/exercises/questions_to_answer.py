@@ -99,7 +99,7 @@ class ExplainedQuiz(QuizExercise):
         return CaseResult(case.name, "failed", f"that is not the right answer. {text}", case.public)
 
 
-# -- question 1: output units ---------------------------------------------------------------------
+# -- question 1: one unit from two (the function exercise registered below, after the unit counts) ---
 def two_logits_to_one(logits: np.ndarray) -> np.ndarray:
     """The logit ``z`` of one sigmoid unit with ``sigmoid(z) = softmax(logits)[:, 1]``: ``l1 - l0``.
 
@@ -120,30 +120,6 @@ def _logit_args(rng: np.random.Generator, N: int, scale: float) -> tuple:
     logits[0] = (abs(logits[0, 0]) + 1.0, -abs(logits[0, 1]) - 1.0)  # both orders in every case
     logits[1] = (-abs(logits[1, 0]) - 1.0, abs(logits[1, 1]) + 1.0)
     return (logits,)
-
-
-one_unit_logit = register(FunctionExercise(
-    "questions_to_answer.one_unit_logit",
-    target="one_unit_logit",
-    title="the one-unit logit that gives a two-unit softmax's probabilities",
-    reference="nncourse.exercises.questions_to_answer:two_logits_to_one",
-    make_args=_logit_args,
-    public_shapes=[{"N": 3, "scale": 1.0}, {"N": 4, "scale": 3.0}],
-    random_shapes=[{"N": 5, "scale": 2.0}, {"N": 6, "scale": 5.0}, {"N": 3, "scale": 0.5}],
-    arg_names=("logits",),
-    outputs="z",
-    rtol=1e-9, atol=1e-12,
-    points=2,
-    time_limit=5.0,
-    hints=(
-        "z holds one number per example, shape (N,), and it is a logit (any real number), not a "
-        "probability: sigmoid(z) must equal the softmax probability of class 1.",
-        "z is the log-odds of class 1: write the softmax probability of class 1, divide its numerator "
-        "and denominator by exp(l1), and compare what is left with 1 / (1 + exp(-z)).",
-        "softmax(l)[1] = 1 / (1 + exp(l0 - l1)) = sigmoid(l1 - l0): the answer is logits[:, 1] - logits[:, 0].",
-    ),
-))
-
 
 
 # -- the quizzes (generated: keys are answer hashes, notes are sealed) -------------------------------
@@ -197,6 +173,29 @@ units_ten_classes = register(ExplainedQuiz(
     points=1,
     hints=('With a softmax output layer, each class gets its own score.',),
 ))
+
+one_unit_logit = register(FunctionExercise(
+    "questions_to_answer.one_unit_logit",
+    target="one_unit_logit",
+    title="the one-unit logit that gives a two-unit softmax's probabilities",
+    reference="nncourse.exercises.questions_to_answer:two_logits_to_one",
+    make_args=_logit_args,
+    public_shapes=[{"N": 3, "scale": 1.0}, {"N": 4, "scale": 3.0}],
+    random_shapes=[{"N": 5, "scale": 2.0}, {"N": 6, "scale": 5.0}, {"N": 3, "scale": 0.5}],
+    arg_names=("logits",),
+    outputs="z",
+    rtol=1e-9, atol=1e-12,
+    points=2,
+    time_limit=5.0,
+    hints=(
+        "z holds one number per example, shape (N,), and it is a logit (any real number), not a "
+        "probability: sigmoid(z) must equal the softmax probability of class 1.",
+        "z is the log-odds of class 1: write the softmax probability of class 1, divide its numerator "
+        "and denominator by exp(l1), and compare what is left with 1 / (1 + exp(-z)).",
+        "softmax(l)[1] = 1 / (1 + exp(l0 - l1)) = sigmoid(l1 - l0): the answer is logits[:, 1] - logits[:, 0].",
+    ),
+))
+
 
 equal_weights = register(ExplainedQuiz(
     'questions_to_answer.equal_weights',
