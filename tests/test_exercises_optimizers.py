@@ -230,7 +230,7 @@ def test_cases_cover_a_first_step_and_a_later_one():
     cases = exercises.get("optimizers.adam_update").cases(0)
     w, dw, m, v, t = cases[0].args[:5]
     assert t == 1 and not m.any() and not v.any()
-    assert {c.args[4] for c in cases} == {1, 2, 3, 5, 10, 30}
+    assert {c.args[4] for c in cases} == {1, 2, 3, 4, 5, 10, 30}
     assert all((c.args[3] >= 0).all() for c in cases)  # a second moment is never negative
     assert not exercises.get("optimizers.momentum_update").cases(0)[0].args[2].any()
 

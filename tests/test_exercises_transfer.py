@@ -100,19 +100,20 @@ def test_right_count_params_gets_full_points(fn):
 
 
 def test_count_public_cases_are_hand_checked():
-    # 64*10 + 10 = 650;  64*32 + 32 + 32*10 + 10 = 2410
+    # 64*32 + 32 + 32*10 + 10 = 2410;  20*50 + 50 + 50*30 + 30 + 30*5 + 5 = 2735;  64*10 + 10 = 650
     ex = exercises.get("transfer.count_params")
     cases = ex.cases(0)
-    assert [c.args for c in cases if c.public] == [((64, 10),), ((64, 32, 10),)]
-    assert [ex.expected(c) for c in cases if c.public] == [650, 2410]
+    assert [c.args for c in cases if c.public] == [((64, 32, 10),), ((20, 50, 30, 5),), ((64, 10),)]
+    assert [ex.expected(c) for c in cases if c.public] == [2410, 2735, 650]
+    assert [c.name for c in cases if c.public] == ["public 1", "public 2", "edge 1"]
     # randomized cases change with the seed, their lengths do not
     assert [len(c.args[0]) for c in cases if not c.public] == [3, 4, 6]
     assert [c.args for c in ex.cases(1)] != [c.args for c in ex.cases(2)]
 
 
 @pytest.mark.parametrize("fn, words", [
-    (count_forgot_biases, "wrong count for sizes [64, 10]: got 640, expected 650"),
-    (count_as_float, "expected the count as an int, got the float 650"),
+    (count_forgot_biases, "wrong count for sizes [64, 32, 10]: got 2368, expected 2410"),
+    (count_as_float, "expected the count as an int, got the float 2410"),
     (count_per_layer_list, "expected the count as an int, got list (add the numbers up into one int)"),
     (count_as_bool, "expected the count as an int, got a bool"),
 ])

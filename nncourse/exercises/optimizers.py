@@ -1,9 +1,8 @@
 """Exercises of the ``optimizers`` notebook: one momentum step, one Adam step, and a quiz on schedules.
 
-The references are the package's own optimizers (:class:`nncourse.SGD` with momentum and
-:class:`nncourse.Adam`): each wrapper below puts the given arrays into a one-parameter object, loads
-the optimizer's state with the given velocity (or moments and step count), calls ``step`` once and
-reads the results back, so nothing here repeats the update rules. Quiz keys are salted hashes (see
+The references are the package's pure update functions :func:`nncourse.updates.sgd_step` (with
+momentum) and :func:`nncourse.updates.adam_step`, the rules the optimizer classes run, so nothing
+here repeats the update rules. Quiz keys are salted hashes (see
 :mod:`nncourse.exercises.quiz`).
 """
 from __future__ import annotations
@@ -15,49 +14,25 @@ from nncourse.exercises.function import Convention, FunctionExercise
 from nncourse.exercises.quiz import QuizExercise
 
 
-class OneParam:
-    """The smallest thing an optimizer can step: one trainable parameter ``W`` and its gradient.
-
-    Parameters
-    ----------
-    w, dw : ndarray, the same shape
-        The parameter and its gradient (both copied).
-    """
-
-    trainable = True
-
-    def __init__(self, w: np.ndarray, dw: np.ndarray) -> None:
-        self.params = {"W": np.array(w, dtype=np.float64, copy=True)}
-        self.grads = {"W": np.array(dw, dtype=np.float64, copy=True)}
-
-    def __repr__(self) -> str:
-        return f"OneParam(W of shape {self.params['W'].shape})"
-
-
 def momentum_reference(w: np.ndarray, dw: np.ndarray, v: np.ndarray, lr: float,
                        momentum: float) -> tuple[np.ndarray, np.ndarray]:
-    """One step of ``SGD(lr, momentum=momentum)`` from velocity ``v``: ``(next_w, next_v)``."""
-    from nncourse.optim import SGD
+    """One step of SGD with momentum from velocity ``v``: ``(next_w, next_v)``, by :func:`nncourse.updates.sgd_step`."""
+    from nncourse.updates import sgd_step
 
-    param = OneParam(w, dw)
-    optimizer = SGD(lr=lr, momentum=momentum)
-    optimizer.state["W"] = {"velocity": np.array(v, dtype=np.float64, copy=True)}
-    optimizer.step(param)
-    return param.params["W"], optimizer.state["W"]["velocity"]
+    next_w, state = sgd_step(w, dw, {"velocity": v}, lr=lr, momentum=momentum)
+    return next_w, state["velocity"]
 
 
 def adam_reference(w: np.ndarray, dw: np.ndarray, m: np.ndarray, v: np.ndarray, t: int, lr: float,
                    beta1: float, beta2: float, eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Step number ``t`` (1 for the first) of ``Adam`` from moments ``m``, ``v``: ``(next_w, next_m, next_v)``."""
-    from nncourse.optim import Adam
+    """Step number ``t`` (1 for the first) of Adam from moments ``m``, ``v``: ``(next_w, next_m, next_v)``.
 
-    param = OneParam(w, dw)
-    optimizer = Adam(lr=lr, beta1=beta1, beta2=beta2, eps=eps)
-    optimizer.t = int(t) - 1  # step() counts this update as number t
-    optimizer.state["W"] = {"m": np.array(m, dtype=np.float64, copy=True),
-                            "v": np.array(v, dtype=np.float64, copy=True)}
-    optimizer.step(param)
-    return param.params["W"], optimizer.state["W"]["m"], optimizer.state["W"]["v"]
+    Computed by :func:`nncourse.updates.adam_step`, the rule the package's :class:`~nncourse.optim.Adam` runs.
+    """
+    from nncourse.updates import adam_step
+
+    next_w, state = adam_step(w, dw, {"m": m, "v": v}, lr=lr, beta1=beta1, beta2=beta2, eps=eps, t=int(t))
+    return next_w, state["m"], state["v"]
 
 
 def _shape(D: int, H: int | None) -> tuple:
@@ -99,7 +74,8 @@ momentum_update = register(FunctionExercise(
     # D and H differ in every matrix case, so a transposed result has the wrong shape
     public_shapes=[{"D": 3, "H": 2, "first": True, "lr": 0.1, "momentum": 0.9},
                    {"D": 2, "H": 4, "lr": 0.05, "momentum": 0.8}],
-    random_shapes=[{"D": 4, "H": 3}, {"D": 5}, {"D": 3, "H": 5}],
+    random_shapes=[{"D": 4, "H": 3}, {"D": 5, "H": 2}, {"D": 3, "H": 5}],
+    edge_shapes=[{"D": 5}],  # a bias vector: a transposed result would pass it
     arg_names=("w", "dw", "v", "lr", "momentum"),
     outputs=("next_w", "next_v"),
     rtol=1e-7, atol=1e-12,
@@ -120,13 +96,17 @@ momentum_update = register(FunctionExercise(
 
 # -- adam_update ----------------------------------------------------------------------------------
 def _adam_args(rng: np.random.Generator, D: int, H: int | None = None, t: int = 1, scale: float = 1.0,
-               public: bool = False) -> tuple:
+               public: bool = False, eps: float | None = None) -> tuple:
+    """One case; ``eps`` is 1e-8 with tiny gradients (scale 1e-4) and between 1e-4 and 1e-2 with
+    gradients of size 1, so that in every case eps inside the square root changes the step visibly."""
     shape = _shape(D, H)
     if public:
-        lr, beta1, beta2, eps = 0.01, 0.9, 0.999, 1e-8
+        lr, beta1, beta2 = 0.01, 0.9, 0.999
     else:
         lr, beta1 = float(rng.uniform(1e-3, 0.1)), float(rng.uniform(0.8, 0.95))
-        beta2, eps = float(rng.uniform(0.99, 0.9999)), 1e-8
+        beta2 = float(rng.uniform(0.99, 0.9999))
+    if eps is None:
+        eps = 1e-8 if scale < 1e-2 else float(10.0 ** rng.uniform(-4, -2))
     w = rng.standard_normal(shape)
     m, v = np.zeros(shape), np.zeros(shape)
     for _ in range(t - 1):  # moments as t - 1 earlier steps would have left them
@@ -145,9 +125,11 @@ adam_update = register(FunctionExercise(
     make_args=_adam_args,
     # t = 2 and t = 30 tell an off-by-one step count apart; tiny gradients (scale 1e-4, so that
     # sqrt(v_hat) is about 1e-4) show whether eps sits outside the square root
-    public_shapes=[{"D": 3, "H": 2, "t": 1, "public": True}, {"D": 2, "H": 4, "t": 5, "public": True},
+    public_shapes=[{"D": 3, "H": 2, "t": 1, "public": True, "eps": 1e-3},
+                   {"D": 2, "H": 4, "t": 5, "public": True, "eps": 1e-4},
                    {"D": 4, "t": 3, "scale": 1e-4, "public": True}],
-    random_shapes=[{"D": 4, "H": 3, "t": 2}, {"D": 5, "t": 30}, {"D": 3, "H": 5, "t": 10, "scale": 1e-4}],
+    random_shapes=[{"D": 4, "H": 3, "t": 2}, {"D": 5, "t": 30}, {"D": 3, "H": 5, "t": 10, "scale": 1e-4},
+                   {"D": 2, "H": 3, "t": 4}],
     arg_names=("w", "dw", "m", "v", "t", "lr", "beta1", "beta2", "eps"),
     outputs=("next_w", "next_m", "next_v"),
     rtol=1e-7, atol=1e-13,

@@ -121,7 +121,8 @@ l2_penalty = register(PenaltyExercise(
     public_shapes=[{"shapes": ((2, 3), (3, 4)), "weight_decay": 0.1},
                    {"shapes": ((3, 2), (2, 5), (5, 4)), "weight_decay": 0.01}],
     random_shapes=[{"shapes": ((4, 3), (3, 2))}, {"shapes": ((2, 6), (6, 3), (3, 5))},
-                   {"shapes": ((5, 4),)}],
+                   {"shapes": ((5, 4), (4, 6))}],
+    edge_shapes=[{"shapes": ((5, 4),), "weight_decay": 0.05}],  # one matrix: the first alone is all
     arg_names=({"weights": ("W0", "W1", "W2")}, "weight_decay"),
     outputs=("penalty", "grads"),
     batch=None,

@@ -96,7 +96,9 @@ linear_scale = register(FunctionExercise(
     reference="nncourse.exercises.scaling:linear_scale_reference",
     make_args=_linear_args,
     public_shapes=[{"N": 6, "M": 4, "D": 3, "low": -1.0, "high": 1.0},
-                   {"N": 5, "M": 3, "D": 4, "constant": 1, "low": 0.0, "high": 1.0}],
+                   {"N": 5, "M": 3, "D": 4, "constant": 1, "low": -2.0, "high": 3.0}],
+    # [0, 1], the usual range, cannot tell a function that ignores low and high from a right one
+    edge_shapes=[{"N": 5, "M": 3, "D": 2, "constant": 0, "low": 0.0, "high": 1.0}],
     random_shapes=[{"N": 8, "M": 5, "D": 3, "constant": 2}, {"N": 10, "M": 6, "D": 5},
                    {"N": 4, "M": 9, "D": 2, "constant": 0}],
     arg_names=("X_train", "X", "low", "high"),

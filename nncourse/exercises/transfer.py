@@ -78,8 +78,9 @@ count_params = register(CountExercise(
     reference="nncourse.exercises.transfer:mlp_param_count",
     make_args=_count_args,
     # in/out widths differ in the public cases, so a bias counted on the wrong side shows
-    public_shapes=[{"sizes": (64, 10)}, {"sizes": (64, 32, 10)}],
+    public_shapes=[{"sizes": (64, 32, 10)}, {"sizes": (20, 50, 30, 5)}],
     random_shapes=[{"L": 3}, {"L": 4}, {"L": 6}],
+    edge_shapes=[{"sizes": (64, 10)}],  # one layer: counting the first layer alone is right here
     arg_names=("sizes",),
     outputs="count",
     points=2,
