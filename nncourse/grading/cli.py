@@ -7,8 +7,10 @@ import sys
 _DESCRIPTION = """\
 Grade every .ipynb under the given paths (one submission each) into DIR/results.csv (one row per
 submission and exercise), DIR/grades.csv (one row per submission) and DIR/feedback/<name>.md.
-Only the exercise cells run, after the import cells of the course notebook, each submission in its
-own Python process with a time, CPU and memory limit; the results are judged in this process.
+Only the exercise cells run (after the course notebook's plain import lines, such as numpy), each
+submission in its own sandbox: Linux namespaces, another user, no network, no other process, a
+read-only view of Python and numpy only, a private scratch space, and time, CPU and memory limits.
+The results are judged in this process, which never runs student code.
 Re-running into the same DIR reuses the submissions already graded (an interrupted run continues).
 Exit code 0 when the run completed (whatever the grades), 2 for a usage error."""
 
@@ -66,6 +68,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="folder of the course notebooks (default: course/ next to the package)")
     p.add_argument("--regrade", action="store_true", help="grade everything again, ignoring saved results")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
+    p.add_argument("--no-sandbox-i-trust-this-class", dest="no_sandbox", action="store_true",
+                   help="where the sandbox cannot be set up (not Linux, no user namespaces): run student "
+                        "code as your own user with only resource limits; it could then read and change "
+                        "your files, the results and other submissions")
     p.set_defaults(func=run)
 
 
@@ -76,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         summary = grade(args.paths, args.out, jobs=args.jobs, timeout=args.timeout, cpu_limit=args.cpu_limit,
                         memory_limit=args.memory_limit, seed=args.seed, course=args.course,
-                        progress=False if args.quiet else None, regrade=args.regrade)
+                        progress=False if args.quiet else None, regrade=args.regrade,
+                        sandbox=not args.no_sandbox)
     except UsageError as exc:
         print(f"nncourse grade: error: {exc}", file=sys.stderr)
         return 2

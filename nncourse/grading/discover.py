@@ -1,54 +1,66 @@
-"""Finding submissions, reading them, and finding the trusted import cells of the course notebooks.
+"""Finding submissions, reading them, and what of the course notebooks runs before a student's cell.
 
-A submission is any ``.ipynb`` file under the paths given (directories are searched recursively;
-hidden directories such as ``.ipynb_checkpoints`` are skipped). Its name is its path relative to
-the deepest folder that contains every path given.
+A submission is any ``.ipynb`` file (any case: ``x.IPYNB`` too) under the paths given; folders are
+searched recursively, hidden folders such as ``.ipynb_checkpoints`` are skipped, and a folder whose
+name ends in ``.ipynb`` is a folder. Its name is its path relative to the deepest folder that
+contains every path given; a file name that is not valid UTF-8 is shown with ``\\xNN`` escapes.
+
+Links: a link to a file inside the submissions folder is graded under its own name (so two paths
+to one file both keep their rows); a link that leaves the submissions folder is not graded, and its
+row says so (status ``not graded``).
 
 A submission is matched to its course notebook by the notebook metadata
-``{"nncourse": {"notebook": "<slug>"}}`` or, failing that, by the ids of its exercise cells
-(``{"nncourse": {"exercise": "<slug>.<name>"}}``). Notebooks of nbformat 1 to 3 are converted to
-nbformat 4 with ``nbformat``; anything else that is not an nbformat-4 notebook is an invalid notebook.
-
-Duplicated exercise cells: when a notebook has several cells for the same exercise, the LAST one
-is graded (as when the notebook is run top to bottom, the last definition wins), once, and the
+``{"nncourse": {"notebook": "<notebook>"}}`` or, failing that, by the ids of its exercise cells
+(``{"nncourse": {"exercise": "<notebook>.<name>"}}``). When a notebook has several cells for the
+same exercise, the LAST one is graded (as when the notebook is run top to bottom), once, and the
 feedback says so.
 """
 from __future__ import annotations
 
+import ast
 import hashlib
-import json
 import os
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-#: submissions larger than this are not read
-MAX_NOTEBOOK_BYTES = 50 * 2**20
+from nncourse._files import (MAX_NOTEBOOK_BYTES, NotebookError, cell_source, code_cells, load_notebook,
+                             nncourse_meta, read_notebook)
+
+#: top-level modules whose imports in a course notebook's import cells also run before a student's
+#: cell in the sandbox (``nncourse`` itself never does; the sandbox has only numpy and the stdlib)
+SANDBOX_IMPORTS = frozenset({"numpy", "math", "cmath", "itertools", "functools", "collections", "random",
+                             "statistics", "typing", "dataclasses", "copy", "tempfile", "pathlib"})
+InvalidNotebook = NotebookError
 
 
 class UsageError(ValueError):
     """A path given on the command line cannot be graded (the message names it)."""
 
 
-class InvalidNotebook(ValueError):
-    """A submission that cannot be read as a course notebook (the message says why)."""
-
-
 @dataclass(frozen=True)
 class Submission:
-    """One submitted file: ``path`` on disk, ``name`` relative to the common root (with ``/``)."""
+    """One submitted file: ``path`` on disk, ``name`` relative to the common root (with ``/``).
+
+    ``outside``: a link that leaves the submissions folder (not graded).
+    """
 
     path: Path
     name: str
+    outside: bool = False
 
 
 @dataclass
 class ParsedNotebook:
-    """What the grader uses of a submission: its slug and the sources of its exercise cells."""
+    """What the grader uses of a submission: its notebook id and the sources of its exercise cells."""
 
-    slug: str
+    notebook: str
     cells: dict[str, list[str]] = field(default_factory=dict)   # exercise id -> sources, in order
     notes: list[str] = field(default_factory=list)              # remarks for the feedback file
+
+
+def display_name(name: str) -> str:
+    """``name`` as text that can be written anywhere: undecodable bytes as ``\\xNN``."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def find_submissions(paths) -> tuple[Path, list[Submission]]:
@@ -68,146 +80,109 @@ def find_submissions(paths) -> tuple[Path, list[Submission]]:
         if p.is_file() and p.suffix.lower() != ".ipynb":
             raise UsageError(f"expected a notebook (.ipynb) or a folder, got the file {os.fspath(original)}")
     root = Path(os.path.commonpath([str(p if p.is_dir() else p.parent) for p in given]))
-    found: dict[str, Path] = {}
+    real_root = os.path.realpath(root)
+    found: dict[str, Submission] = {}
     for p in given:
-        files = [p] if p.is_file() else _walk(p)
-        for f in files:
-            found.setdefault(os.path.realpath(f), f)
+        for f in ([p] if p.is_file() else _walk(p)):
+            name = display_name(f.relative_to(root).as_posix())
+            real = os.path.realpath(f)
+            outside = os.path.commonpath([real, real_root]) != real_root
+            found.setdefault(name, Submission(f, name, outside))
     if not found:
         raise UsageError(f"no notebooks (.ipynb) found under {', '.join(os.fspath(p) for p in paths)}")
-    subs = [Submission(f, f.relative_to(root).as_posix()) for f in found.values()]
-    return root, sorted(subs, key=lambda s: s.name)
+    return root, sorted(found.values(), key=lambda s: s.name)
 
 
 def _walk(folder: Path) -> list[Path]:
     out = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        out += [Path(dirpath, f) for f in sorted(filenames)
-                if f.lower().endswith(".ipynb") and os.path.isfile(os.path.join(dirpath, f))]
+        for f in sorted(filenames):
+            full = os.path.join(dirpath, f)
+            if f.lower().endswith(".ipynb") and (os.path.islink(full) or os.path.isfile(full)):
+                out.append(Path(full))
     return out
 
 
 def read_bytes(path: Path) -> bytes:
     """The file's content (InvalidNotebook when it cannot be read or is too large)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_NOTEBOOK_BYTES:
-            raise InvalidNotebook(f"the file has {size} bytes; a notebook of the course is far smaller "
-                                  f"(at most {MAX_NOTEBOOK_BYTES} bytes are read)")
-        return path.read_bytes()
+        with open(path, "rb") as f:
+            data = f.read(MAX_NOTEBOOK_BYTES + 1)
     except OSError as exc:
         raise InvalidNotebook(f"the file cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        raise InvalidNotebook(f"the file has more than {MAX_NOTEBOOK_BYTES} bytes; a notebook of the course "
+                              "is far smaller")
+    return data
 
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def load_notebook(data: bytes) -> dict:
-    """The notebook as an nbformat-4 dict; InvalidNotebook with the reason otherwise."""
-    if not data.strip():
-        raise InvalidNotebook("the file is empty")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidNotebook(f"the file is not UTF-8 text (byte {exc.start}); is it really a notebook?") from None
-    try:
-        nb = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise InvalidNotebook(f"the file is not JSON ({exc}); a notebook is a JSON file, "
-                              "save it again from Jupyter") from None
-    if not isinstance(nb, dict):
-        raise InvalidNotebook(f"the file is JSON but not a notebook (a {type(nb).__name__} at the top level)")
-    version = nb.get("nbformat")
-    if version == 4:
-        return nb
-    if version in (1, 2, 3):
-        try:
-            import nbformat
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return _plain(nbformat.reads(text, as_version=4))
-        except Exception as exc:  # nbformat raises many kinds on malformed input
-            raise InvalidNotebook(f"the notebook has nbformat {version} and could not be converted "
-                                  f"to nbformat 4 ({type(exc).__name__}: {exc})") from None
-    raise InvalidNotebook(f"the file is JSON but not a notebook this grader can read "
-                          f"(nbformat {version!r}; expected 4, or 1 to 3 to be converted)")
-
-
-def _plain(node):
-    """nbformat's NotebookNode tree as plain dicts and lists."""
-    if isinstance(node, dict):
-        return {k: _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return node
-
-
-def _nncourse_meta(obj) -> dict:
-    meta = obj.get("metadata") if isinstance(obj, dict) else None
-    inner = meta.get("nncourse") if isinstance(meta, dict) else None
-    return inner if isinstance(inner, dict) else {}
-
-
-def cell_source(cell: dict) -> str:
-    """A cell's source as one string (nbformat allows a string or a list of lines)."""
-    src = cell.get("source", "")
-    if isinstance(src, list) and all(isinstance(s, str) for s in src):
-        return "".join(src)
-    if isinstance(src, str):
-        return src
-    raise InvalidNotebook(f"a cell's source is a {type(src).__name__}, expected text")
-
-
-def code_cells(nb: dict) -> list[dict]:
-    cells = nb.get("cells")
-    if not isinstance(cells, list):
-        raise InvalidNotebook("the notebook has no list of cells")
-    return [c for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
-
-
-def parse_submission(nb: dict) -> ParsedNotebook:
-    """The slug and exercise cells of a submission (InvalidNotebook when it has neither)."""
-    slug = _nncourse_meta(nb).get("notebook")
+def parse_submission(data: bytes) -> ParsedNotebook:
+    """The notebook id and exercise cells of a submission (InvalidNotebook when it has neither)."""
+    nb = load_notebook(data)
+    notebook = nncourse_meta(nb).get("notebook")
     cells: dict[str, list[str]] = {}
     for cell in code_cells(nb):
-        ex_id = _nncourse_meta(cell).get("exercise")
+        ex_id = nncourse_meta(cell).get("exercise")
         if isinstance(ex_id, str) and ex_id:
             cells.setdefault(ex_id, []).append(cell_source(cell))
     notes = []
-    if not (isinstance(slug, str) and slug):
+    if not (isinstance(notebook, str) and notebook):
         prefixes = sorted({i.split(".")[0] for i in cells})
         if not prefixes:
             raise InvalidNotebook("this is not a notebook of the course: it has neither the notebook "
                                   "metadata nncourse.notebook nor any exercise cell")
         if len(prefixes) > 1:
-            raise InvalidNotebook(f"the notebook has no nncourse.notebook metadata and its exercise cells "
-                                  f"belong to several notebooks ({', '.join(prefixes)})")
-        slug = prefixes[0]
-        notes.append(f"the notebook metadata was missing; recognised as '{slug}' by its exercise cells")
-    others = sorted(i for i in cells if i.split(".")[0] != slug)
+            raise InvalidNotebook("the notebook has no nncourse.notebook metadata and its exercise cells "
+                                  "belong to several notebooks")
+        notebook = prefixes[0]
+        notes.append(f"the notebook metadata was missing; recognised as '{notebook}' by its exercise cells")
+    others = sorted(i for i in cells if i.split(".")[0] != notebook)
     if others:
         notes.append(f"cells of exercises from other notebooks were ignored: {', '.join(others)}")
     for i in others:
         del cells[i]
-    return ParsedNotebook(slug, cells, notes)
+    return ParsedNotebook(notebook, cells, notes)
 
 
-def course_imports(course_dir: Path, slug: str) -> list[str]:
-    """The sources of the import cells (metadata ``nncourse.imports``) of ``course_dir/<slug>.ipynb``.
+def course_notebooks(course_dir: Path) -> dict[str, Path]:
+    """``{notebook id: path}`` of the course notebooks in ``course_dir`` (numbered file names or not)."""
+    found = {}
+    for path in sorted(Path(course_dir).glob("*.ipynb")):
+        try:
+            notebook = nncourse_meta(read_notebook(path)).get("notebook")
+        except NotebookError:
+            continue
+        if isinstance(notebook, str) and notebook:
+            found.setdefault(notebook, path)
+    return found
 
-    Raises
-    ------
-    FileNotFoundError
-        The course notebook is not there.
-    InvalidNotebook
-        It cannot be read.
+
+def sandbox_preamble(course_path: Path) -> str:
+    """The import lines of the course notebook's import cells (metadata ``nncourse.imports``) that
+    run before a student's cell: only imports of :data:`SANDBOX_IMPORTS` modules, never the package.
+
+    Raises InvalidNotebook when the course notebook cannot be read.
     """
-    path = Path(course_dir) / f"{slug}.ipynb"
-    if not path.is_file():
-        raise FileNotFoundError(f"the course notebook {path} was not found; point --course at the "
-                                "folder of the course notebooks")
-    nb = load_notebook(read_bytes(path))
-    return [cell_source(c) for c in code_cells(nb) if _nncourse_meta(c).get("imports") is True]
+    nb = read_notebook(course_path)
+    lines = []
+    for cell in code_cells(nb):
+        if nncourse_meta(cell).get("imports") is not True:
+            continue
+        try:
+            tree = ast.parse(cell_source(cell))
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                kept = [a for a in node.names if a.name.split(".")[0] in SANDBOX_IMPORTS]
+                if kept:
+                    lines.append(ast.unparse(ast.Import(names=kept)))
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module \
+                    and node.module.split(".")[0] in SANDBOX_IMPORTS:
+                lines.append(ast.unparse(node))
+    return "\n".join(dict.fromkeys(lines)) + "\n" if lines else "import numpy as np\n"

@@ -1,45 +1,42 @@
-"""The files the grader and its worker process exchange, and how values are written to them.
+"""What the grader and the sandboxed worker exchange, and how values are encoded for it.
 
-Everything goes through a private job directory, never through the worker's stdout:
+This module needs only numpy and the standard library: the launcher loads it by path, without the
+``nncourse`` package. Nothing goes through files the student's code could reach:
 
-``job.json``
-    written by the grader: the course's import cells and, per exercise, its id, kind, target,
-    cell source and cases (arguments encoded as below).
-``inputs.npz``
-    the arrays of those cases.
-``ready``
-    written by the worker once the import cells have run.
-``out-<i>.npz``, ``out-<i>.json``
-    written by the worker when exercise ``i`` is done: per case either a value or a decided result.
-    The ``.json`` file is renamed into place last, so its presence means the exercise is complete.
-``imports-error.json``
-    written by the worker when an import cell failed.
+the job
+    a JSON object (:func:`pack_job`: the course's import lines and, per exercise, its id, kind,
+    target, cell source and cases) followed by the ``.npz`` bytes of the cases' arrays, in an
+    unlinked memory file that the worker reads once and closes.
+the results
+    one *frame* per exercise on a pipe (:func:`frame`): a magic, the exercise's index, a JSON record
+    (per case either a value or a decided outcome) and the ``.npz`` bytes of its arrays. The grader
+    reads them with :class:`FrameReader`, which refuses anything malformed or too large at once.
 
 A value is a JSON tree whose leaves are Python scalars and strings, with arrays stored in the
-``.npz`` file by key. Only plain data can be encoded: ``numpy.ndarray`` (numeric dtypes), numpy
+``.npz`` bytes by key. Only plain data can be encoded: ``numpy.ndarray`` (numeric dtypes), numpy
 numeric scalars, ``bool``, ``int``, ``float``, ``complex``, ``str``, ``None``, ``...``, and tuples
 and lists of those. Anything else raises :class:`Unsupported`, which the worker reports as "wrong
 type". Arrays are read back with ``allow_pickle=False``; nothing is ever pickled.
 """
 from __future__ import annotations
 
+import io
 import json
-import os
-import stat
+import struct
 import zipfile
 
 import numpy as np
-
-JOB, INPUTS, READY, IMPORTS_ERROR = "job.json", "inputs.npz", "ready", "imports-error.json"
 
 #: limits on what one encoded value may hold
 MAX_DEPTH = 8
 MAX_ITEMS = 10_000
 MAX_STR = 100_000
 MAX_ARRAY_BYTES = 64 * 2**20
-#: the grader refuses to read output files larger than this
+#: the grader refuses frames larger than this
 MAX_JSON_BYTES = 16 * 2**20
 MAX_NPZ_BYTES = 256 * 2**20
+MAGIC = b"NNCR"
+_HEAD = struct.Struct("<4sIIQ")  # magic, exercise index, JSON bytes, npz bytes
 
 _NUMERIC = "biufc"
 _ndarray, _generic, _asarray, _isfinite = np.ndarray, np.generic, np.asarray, np.isfinite
@@ -47,11 +44,6 @@ _ndarray, _generic, _asarray, _isfinite = np.ndarray, np.generic, np.asarray, np
 
 class Unsupported(TypeError):
     """The value holds something other than plain data (the message names what)."""
-
-
-def out_names(index: int) -> tuple[str, str]:
-    """The ``.json`` and ``.npz`` file names of exercise ``index``'s results."""
-    return f"out-{index}.json", f"out-{index}.npz"
 
 
 def _type_name(x) -> str:
@@ -146,62 +138,82 @@ def _decode(tree, arrays, depth: int):
     raise ValueError(f"malformed value of kind {t!r}")
 
 
-def write_json(path: str, obj) -> None:
-    """Write JSON to ``path`` atomically (a temporary file renamed into place)."""
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(obj, f)
-    os.replace(tmp, path)
+def npz_bytes(arrays: dict) -> bytes:
+    """``arrays`` (key -> ndarray) as uncompressed ``.npz`` bytes (empty bytes for none)."""
+    if not arrays:
+        return b""
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
 
 
-def write_npz(path: str, arrays: dict) -> None:
-    """Write ``arrays`` uncompressed to ``path`` atomically."""
-    tmp = f"{path}.tmp"
-    with open(tmp, "wb") as f:
-        np.savez(f, **arrays)
-    os.replace(tmp, path)
+def read_npz(data: bytes, limit: int = MAX_NPZ_BYTES) -> dict:
+    """Every array of ``.npz`` bytes, read with ``allow_pickle=False``.
 
-
-def open_regular(path: str, limit: int):
-    """Open ``path`` for reading only if it is a regular file (not a link, FIFO or device) of at most
-    ``limit`` bytes; ValueError otherwise. Files written where student code runs are read this way."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        raise ValueError(f"{os.path.basename(path)} cannot be opened ({exc.strerror})") from None
-    st = os.fstat(fd)
-    if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
-        os.close(fd)
-        what = "not a regular file" if not stat.S_ISREG(st.st_mode) else f"{st.st_size} bytes (at most {limit})"
-        raise ValueError(f"{os.path.basename(path)} is {what}")
-    return os.fdopen(fd, "rb")
-
-
-def read_json(path: str, limit: int = MAX_JSON_BYTES):
-    """Parse a JSON file no larger than ``limit`` bytes (ValueError otherwise)."""
-    with open_regular(path, limit) as f:
-        return json.loads(f.read().decode("utf-8"))
-
-
-def read_npz(path: str, limit: int = MAX_NPZ_BYTES) -> dict:
-    """Every array of an ``.npz`` file (none if it is missing), read with ``allow_pickle=False``.
-
-    ValueError if it is not a regular file, too large, or holds more than ``limit`` bytes once
-    inflated (a zip bomb), or anything that is not a plain array.
+    ValueError if they hold more than ``limit`` bytes once inflated (a zip bomb), or anything that
+    is not a plain array.
     """
-    if not os.path.lexists(path):
+    if not data:
         return {}
-    with open_regular(path, limit) as f:
-        try:
-            with zipfile.ZipFile(f) as zf:
-                total = sum(info.file_size for info in zf.infolist())
-            if total > limit:
-                raise ValueError(f"{os.path.basename(path)} holds {total} bytes (at most {limit})")
-            f.seek(0)
-            with np.load(f, allow_pickle=False) as data:
-                return {k: data[k] for k in data.files}
-        except ValueError:
-            raise
-        except Exception as exc:  # a broken zip or array header: whatever it is, not plain arrays
-            raise ValueError(f"{os.path.basename(path)} is not a valid .npz file ({type(exc).__name__})") from None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+        if total > limit:
+            raise ValueError(f"the arrays hold {total} bytes (at most {limit})")
+        with np.load(io.BytesIO(data), allow_pickle=False) as loaded:
+            return {k: loaded[k] for k in loaded.files}
+    except ValueError:
+        raise
+    except Exception as exc:  # a broken zip or array header: whatever it is, not plain arrays
+        raise ValueError(f"not valid .npz data ({type(exc).__name__})") from None
+
+
+def pack_job(job: dict, arrays: dict) -> bytes:
+    """The job as bytes: 8 bytes of JSON length, the JSON, then the ``.npz`` bytes of ``arrays``."""
+    text = json.dumps(job).encode("utf-8")
+    return struct.pack("<Q", len(text)) + text + npz_bytes(arrays)
+
+
+def unpack_job(data: bytes) -> tuple[dict, dict]:
+    (n,) = struct.unpack_from("<Q", data)
+    return json.loads(data[8:8 + n].decode("utf-8")), read_npz(data[8 + n:])
+
+
+def frame(index: int, record: dict, arrays: dict) -> bytes:
+    """The bytes of one exercise's results (see :class:`FrameReader`)."""
+    text = json.dumps(record).encode("utf-8", "backslashreplace")
+    data = npz_bytes(arrays)
+    return _HEAD.pack(MAGIC, index, len(text), len(data)) + text + data
+
+
+class FrameReader:
+    """Collects frames from the bytes of a results pipe, strictly in order.
+
+    :meth:`feed` returns the complete frames ``(record, arrays)`` so far; a frame out of order, with
+    a wrong magic or beyond the size limits raises ValueError as soon as its header is read, so a
+    forged stream costs no more than its first 24 bytes.
+    """
+
+    def __init__(self):
+        self.buffer = b""
+        self.count = 0
+
+    def feed(self, data: bytes) -> list:
+        self.buffer += data
+        out = []
+        while len(self.buffer) >= _HEAD.size:
+            magic, index, n_json, n_npz = _HEAD.unpack_from(self.buffer)
+            if magic != MAGIC or index != self.count:
+                raise ValueError("malformed results")
+            if n_json > MAX_JSON_BYTES or n_npz > MAX_NPZ_BYTES:
+                raise ValueError(f"results of {n_json + n_npz} bytes (at most {MAX_JSON_BYTES + MAX_NPZ_BYTES})")
+            end = _HEAD.size + n_json + n_npz
+            if len(self.buffer) < end:
+                break
+            body, self.buffer = self.buffer[_HEAD.size:end], self.buffer[end:]
+            record = json.loads(body[:n_json].decode("utf-8"))
+            if not isinstance(record, dict):
+                raise ValueError("malformed results")
+            out.append((record, read_npz(body[n_json:])))
+            self.count += 1
+        return out

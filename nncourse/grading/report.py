@@ -1,39 +1,29 @@
 """The files a run writes: ``results.csv``, ``grades.csv`` and one Markdown feedback file per submission.
 
-Every file is written atomically (a temporary file in the same folder, then ``os.replace``), and
-its content depends only on the results (rows sorted by submission, then in the course's exercise
-order; no times, paths of temporary folders or memory addresses), so grading the same files with
-the same seed gives the same bytes.
+Every file is written atomically inside ``--out`` without following links
+(:func:`nncourse._files.write_atomic`), and its content depends only on the results (rows sorted by
+submission, then in the course's exercise order; no times, paths of temporary folders or memory
+addresses), so grading the same files with the same seed gives the same bytes.
+
+Everything a submission controls is escaped: every CSV cell that a spreadsheet would run as a
+formula gets a leading ``'``, control characters become ``\\xNN``, and the feedback files escape
+HTML (``<``, ``>``, ``&``) and Markdown's table separator. Feedback file names are flat
+(``feedback/alice--lab1.md`` for ``alice/lab1.ipynb``), made of safe characters, and unique even on
+a file system that ignores case (a short hash of the submission's name tells clashing names apart).
 """
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
-import os
-import tempfile
-from pathlib import Path
+import re
+
+from nncourse.grading.rows import SubmissionResult
 
 RESULTS_HEADER = ("submission", "notebook", "exercise", "points", "max_points", "status", "message")
 GRADES_HEADER = ("submission", "notebook", "total", "max_points")
-#: statuses that mean something stopped the grading of an exercise (counted as "with errors")
-PROBLEM_STATUSES = ("error", "timeout", "memory limit", "missing cell", "invalid notebook")
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_UNSAFE_NAME = re.compile(r"[^\w.-]", re.ASCII)
 
 
 def fmt_points(x: float) -> str:
@@ -42,93 +32,103 @@ def fmt_points(x: float) -> str:
     return "0" if text in ("", "-0") else text
 
 
-def _safe_cell(text: str) -> str:
-    """Text that a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def _controls(text: str) -> str:
+    text = str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def safe_cell(text) -> str:
+    """Text that a spreadsheet will not run as a formula, without control characters."""
+    text = _controls(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "|", "%", "\t", "\r") else text
 
 
 def _csv(header, rows) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows(tuple(safe_cell(v) for v in r) for r in rows)
     return buf.getvalue()
 
 
-def results_csv(parts: list[dict]) -> str:
-    rows = []
-    for part in parts:
-        for r in part["rows"]:
-            rows.append((_safe_cell(part["submission"]), part["notebook"], r["exercise"], fmt_points(r["points"]),
-                         fmt_points(r["max_points"]), r["status"], _safe_cell(r["message"])))
-    return _csv(RESULTS_HEADER, rows)
+def results_csv(parts: list[SubmissionResult]) -> str:
+    return _csv(RESULTS_HEADER, [(p.submission, p.notebook, r.exercise, fmt_points(r.points), fmt_points(r.max_points),
+                                  r.status, r.message) for p in parts for r in p.rows])
 
 
-def totals(part: dict) -> tuple[float, float]:
-    return (round(sum(r["points"] for r in part["rows"]), 2), round(sum(r["max_points"] for r in part["rows"]), 2))
+def grades_csv(parts: list[SubmissionResult]) -> str:
+    return _csv(GRADES_HEADER, [(p.submission, p.notebook, fmt_points(p.total), fmt_points(p.max_points))
+                                for p in parts])
 
 
-def grades_csv(parts: list[dict]) -> str:
-    rows = []
-    for part in parts:
-        total, max_points = totals(part)
-        rows.append((_safe_cell(part["submission"]), part["notebook"], fmt_points(total), fmt_points(max_points)))
-    return _csv(GRADES_HEADER, rows)
+def feedback_names(submissions) -> dict[str, str]:
+    """``{submission name: feedback file name}``: flat, safe and unique ignoring case."""
+    def base(name: str) -> str:
+        stem = name[: -len(".ipynb")] if name.lower().endswith(".ipynb") else name
+        flat = _UNSAFE_NAME.sub("_", stem.replace("/", "--"))[:120].lstrip(".") or "_"
+        return flat
+
+    bases = {name: base(name) for name in submissions}
+    counts: dict[str, int] = {}
+    for b in bases.values():
+        counts[b.casefold()] = counts.get(b.casefold(), 0) + 1
+    out = {}
+    for name, b in bases.items():
+        if counts[b.casefold()] > 1:
+            b += "-" + hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+        out[name] = b + ".md"
+    return out
 
 
-def feedback_path(out: Path, submission: str) -> Path:
-    """``out/feedback/<submission without .ipynb>.md`` (sub-folders kept)."""
-    name = submission[: -len(".ipynb")] if submission.lower().endswith(".ipynb") else submission
-    return Path(out, "feedback", *name.split("/")).with_name(name.split("/")[-1] + ".md")
+def _md(text) -> str:
+    """Student-controlled text for Markdown: control characters, HTML and table pipes escaped."""
+    text = _controls(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|")
 
 
 def _fence(text: str) -> str:
-    longest, run = 0, 0
-    for ch in text:
-        run = run + 1 if ch == "~" else 0
-        longest = max(longest, run)
+    longest = max((len(m) for m in re.findall(r"~+", text)), default=0)
     return "~" * max(3, longest + 1)
 
 
-def feedback_markdown(part: dict) -> str:
+def feedback_markdown(part: SubmissionResult) -> str:
     """The feedback file of one submission: totals, then each exercise with its cases and hint."""
-    total, max_points = totals(part)
-    lines = [f"# Feedback on {part['submission']}", ""]
-    if part["notebook"]:
-        lines.append(f"Notebook **{part['notebook']}**: **{fmt_points(total)} / {fmt_points(max_points)} points**")
-    else:
-        lines.append(f"**{fmt_points(total)} points**")
-    lines.append("")
-    exercise_rows = [r for r in part["rows"] if r["exercise"]]
+    total, max_points = fmt_points(part.total), fmt_points(part.max_points)
+    lines = [f"# Feedback on {_md(part.submission)}", ""]
+    lines += [f"Notebook **{_md(part.notebook)}**: **{total} / {max_points} points**" if part.notebook
+              else f"**{total} points**", ""]
+    exercise_rows = [r for r in part.rows if r.exercise]
     if exercise_rows:
         lines += ["| Exercise | Points | Status |", "| --- | --- | --- |"]
-        lines += [f"| {r['exercise']} | {fmt_points(r['points'])} / {fmt_points(r['max_points'])} | {r['status']} |"
+        lines += [f"| {_md(r.exercise)} | {fmt_points(r.points)} / {fmt_points(r.max_points)} | {r.status} |"
                   for r in exercise_rows]
         lines.append("")
-    for r in part["rows"]:
-        title = r["exercise"] or "The notebook"
-        lines += [f"## {title}: {r['status']} ({fmt_points(r['points'])} / {fmt_points(r['max_points'])})", ""]
-        if r.get("title"):
-            lines += [f"*{r['title']}*", ""]
-        if r["message"] and not r["cases"]:
-            lines += [r["message"], ""]
-        cases = r["cases"]
-        outcomes = {(c["status"], c["message"]) for c in cases}
-        if len(cases) > 1 and len(outcomes) == 1 and not any(c.get("warnings") for c in cases):
+    for r in part.rows:
+        title = _md(r.exercise) or "The notebook"
+        lines += [f"## {title}: {r.status} ({fmt_points(r.points)} / {fmt_points(r.max_points)})", ""]
+        if r.title:
+            lines += [f"*{_md(r.title)}*", ""]
+        if r.message and not r.cases:
+            lines += [_md(r.message), ""]
+        cases = [(c.name, c.status, c.message, c.warnings) for c in r.cases]
+        outcomes = {(c[1], c[2]) for c in cases}
+        if len(cases) > 1 and len(outcomes) == 1 and not any(c[3] for c in cases):
             status, message = outcomes.pop()  # e.g. an untouched stub: one line says it all
-            cases = [{"name": f"all {len(cases)} cases", "status": status, "message": message}]
-        for c in cases:
-            text = c["status"] if c["status"] == "passed" or not c["message"] else c["message"]
-            lines.append(f"- {c['name']}: {text}")
-            lines += [f"  - warning: {w}" for w in c.get("warnings", ())]
+            cases = [(f"all {len(cases)} cases", status, message, ())]
+        for name, status, message, warnings in cases:
+            text = status if status == "passed" or not message else message
+            lines.append(f"- {_md(name)}: {_md(text)}")
+            lines += [f"  - warning: {_md(w)}" for w in warnings]
         if cases:
             lines.append("")
-        if r.get("hint"):
-            lines += [f"Hint: {r['hint']}", ""]
-    if part.get("notes"):
-        lines += ["## Notes", ""] + [f"- {n}" for n in part["notes"]] + [""]
-    output = part.get("output", "").strip("\n")
+        if r.hint:
+            lines += [f"Hint: {_md(r.hint)}", ""]
+    if part.notes:
+        lines += ["## Notes", ""] + [f"- {_md(n)}" for n in part.notes] + [""]
+    output = part.output.strip("\n")
     if output:
-        fence = _fence(output)
-        lines += ["## What your code printed", "", f"{fence}text", output, fence, ""]
+        text = _controls(output.replace("\r\n", "\n"))
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        fence = _fence(text)
+        lines += ["## What your code printed", "", f"{fence}text", text, fence, ""]
     return "\n".join(lines)

@@ -4,8 +4,10 @@ Nothing finished is lost: each submission's result is saved as ``DIR/.parts/<key
 feedback file written) the moment it is done, and the CSV files are assembled from those parts at
 the end of the run, also when it is interrupted. A re-run reuses every part whose key still
 matches, so an interrupted run continues where it stopped. The key covers the submission's name
-and content, the seed, the limits, the package's source code and the course's import cells;
-``regrade=True`` ignores saved parts.
+and content, the seed, the limits, the sandbox setting, the package's source code and the course
+notebooks' import lines; ``regrade=True`` ignores saved parts. Student code never sees ``DIR``
+(see :mod:`nncourse.grading.sandbox`), and a part is used only when every field checks out
+(:meth:`~nncourse.grading.rows.SubmissionResult.from_dict`); anything else is graded again.
 
 The seed: randomized test cases are drawn from ``seed`` when it is given. Otherwise a random seed
 is made with :mod:`secrets` on the first run into ``DIR`` and kept in ``DIR/.grader-seed``, so a
@@ -24,14 +26,19 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nncourse._files import write_atomic
 from nncourse.grading import report
-from nncourse.grading.discover import Submission, UsageError, content_hash, find_submissions, read_bytes
-from nncourse.grading.grader import Context, clean, grade_submission
-from nncourse.grading.sandbox import DEFAULT_MEMORY, Interrupted, Limits
+from nncourse.grading.discover import (InvalidNotebook, Submission, UsageError, content_hash, find_submissions,
+                                       read_bytes)
+from nncourse.grading.grader import Context, grade_submission, invalid
+from nncourse.grading.judge import clean
+from nncourse.grading.rows import PROBLEM_STATUSES, BadRecord, SubmissionResult
+from nncourse.grading.sandbox import (DEFAULT_MEMORY, NO_SANDBOX_FLAG, Interrupted, Launcher, LauncherError, Limits,
+                                      SandboxUnavailable)
 
 PARTS_DIR = ".parts"
 SEED_FILE = ".grader-seed"
-_FORMAT = 1
+_FORMAT = 2
 
 
 class GradingInterrupted(KeyboardInterrupt):
@@ -78,10 +85,10 @@ def default_course_dir() -> Path:
 
 
 def registry_exercises() -> dict:
-    """``{slug: [Exercise, ...]}`` from the package's exercise registry."""
+    """``{notebook: [Exercise, ...]}`` from the package's exercise registry."""
     from nncourse import exercises
 
-    return {slug: exercises.for_notebook(slug) for slug in exercises.notebooks()}
+    return {notebook: exercises.for_notebook(notebook) for notebook in exercises.notebooks()}
 
 
 def _seed(out: Path, seed) -> int:
@@ -95,7 +102,7 @@ def _seed(out: Path, seed) -> int:
         if text.isdigit():
             return int(text)
     value = secrets.randbits(63)
-    report.write_atomic(path, f"{value}\n")
+    write_atomic(path, f"{value}\n", root=out)
     return value
 
 
@@ -107,29 +114,30 @@ def _fingerprint(ctx: Context) -> str:
     package = Path(nncourse.__file__).resolve().parent
     for f in sorted(package.rglob("*.py")):
         h.update(f.relative_to(package).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
-    for slug, exercises in sorted(ctx.exercises.items()):
-        h.update(repr((slug, [(type(e).__name__, e.id, e.kind, e.target, e.points) for e in exercises])).encode())
+    for notebook, exercises in sorted(ctx.exercises.items()):
+        h.update(repr((notebook, [(type(e).__name__, e.id, e.kind, e.target, e.points) for e in exercises])).encode())
         try:
-            h.update(json.dumps(ctx.imports(slug)).encode())
+            h.update(ctx.preamble(notebook).encode())
         except Exception as exc:  # the error message is part of the results too
             h.update(str(exc).encode())
-    h.update(repr((ctx.seed, ctx.limits, _FORMAT)).encode())
+    h.update(repr((ctx.seed, ctx.limits, ctx.sandbox, _FORMAT)).encode())
     return h.hexdigest()
 
 
 def _load_part(path: Path, key: str, name: str):
+    """The saved result of a submission, or None when it is missing, stale, a link or damaged."""
     try:
-        part = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > 2**24:
+            return None
+        part = SubmissionResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, RecursionError, BadRecord):
         return None
-    if isinstance(part, dict) and part.get("key") == key and part.get("submission") == name:
-        return part
-    return None
+    return part if part.key == key and part.submission == name else None
 
 
 def grade(paths, out, *, jobs: int = 1, timeout: float | None = None, cpu_limit: float | None = None,
           memory_limit: int = DEFAULT_MEMORY, seed: int | None = None, course=None, progress=None,
-          regrade: bool = False, exercises: dict | None = None) -> GradeSummary:
+          regrade: bool = False, exercises: dict | None = None, sandbox: bool = True) -> GradeSummary:
     """Grade every notebook under ``paths`` into the folder ``out``.
 
     Parameters
@@ -155,7 +163,10 @@ def grade(paths, out, *, jobs: int = 1, timeout: float | None = None, cpu_limit:
     regrade : bool
         Grade every submission again instead of reusing saved results.
     exercises : dict or None
-        ``{slug: [Exercise, ...]}``; None: the package's exercise registry.
+        ``{notebook: [Exercise, ...]}``; None: the package's exercise registry.
+    sandbox : bool
+        Run student code in the sandbox (:mod:`nncourse.grading.sandbox`). False runs it as the
+        grader's own user with only resource limits (``--no-sandbox-i-trust-this-class``).
 
     Returns
     -------
@@ -164,7 +175,8 @@ def grade(paths, out, *, jobs: int = 1, timeout: float | None = None, cpu_limit:
     Raises
     ------
     UsageError
-        A path does not exist or holds no notebook, ``out`` is a file, or the course folder is missing.
+        A path does not exist or holds no notebook, ``out`` is a file, the course folder is missing,
+        or the sandbox cannot be set up (and ``sandbox`` is True).
     GradingInterrupted
         On Ctrl-C, after the CSV files were written from the finished submissions.
     """
@@ -180,20 +192,23 @@ def grade(paths, out, *, jobs: int = 1, timeout: float | None = None, cpu_limit:
     if not course.is_dir():
         raise UsageError(f"the course notebooks were not found in {course}; pass --course DIR")
     limits = Limits(timeout=timeout, cpu=cpu_limit, memory=memory_limit)
+    _check_sandbox(sandbox, limits)
     out.mkdir(parents=True, exist_ok=True)
     ctx = Context(exercises=registry_exercises() if exercises is None else dict(exercises),
-                  course_dir=course, limits=limits, seed=_seed(out, seed))
+                  course_dir=course, limits=limits, seed=_seed(out, seed), sandbox=bool(sandbox))
     fingerprint = _fingerprint(ctx)
     summary = GradeSummary(out=out, submissions=len(subs))
     start = time.monotonic()
-    parts: dict[str, dict] = {}
+    names = report.feedback_names([s.name for s in subs])
+    parts: dict[str, SubmissionResult] = {}
     pending = []
     for sub in subs:
         try:
-            data = read_bytes(sub.path)
-        except ValueError:  # unreadable or too large: becomes an invalid-notebook row
+            data = None if sub.outside else read_bytes(sub.path)
+        except InvalidNotebook:  # unreadable or too large: becomes an invalid-notebook row
             data = None
-        key = hashlib.sha256(f"{fingerprint}:{sub.name}:{content_hash(data or b'')}".encode()).hexdigest()
+        key = hashlib.sha256(f"{fingerprint}:{sub.outside}:{sub.name}:{content_hash(data or b'')}"
+                             .encode("utf-8", "surrogateescape")).hexdigest()
         part = None if regrade else _load_part(out / PARTS_DIR / f"{key}.json", key, sub.name)
         if part is not None:
             parts[sub.name] = part
@@ -202,7 +217,7 @@ def grade(paths, out, *, jobs: int = 1, timeout: float | None = None, cpu_limit:
             pending.append((sub, key, data))
     bar = _bar(len(subs), summary.reused, progress)
     try:
-        _grade_all(pending, ctx, out, jobs, parts, summary, bar)
+        _grade_all(pending, ctx, out, names, jobs, parts, summary, bar)
     except (KeyboardInterrupt, Interrupted):
         ctx.stop.set()
         summary.interrupted = True
@@ -211,10 +226,10 @@ def grade(paths, out, *, jobs: int = 1, timeout: float | None = None, cpu_limit:
         if bar is not None:
             bar.close()
         ordered = [parts[s.name] for s in subs if s.name in parts]
-        _assemble(out, ordered)
+        _assemble(out, ordered, names)
         summary.parts = ordered
-        summary.with_errors = sum(any(r["status"] in report.PROBLEM_STATUSES for r in p["rows"]) for p in ordered)
-        summary.invalid = sum(any(r["status"] == "invalid notebook" for r in p["rows"]) for p in ordered)
+        summary.with_errors = sum(p.has(PROBLEM_STATUSES) for p in ordered)
+        summary.invalid = sum(p.has(("invalid notebook",)) for p in ordered)
         summary.seconds = time.monotonic() - start
     if summary.interrupted:
         raise GradingInterrupted(summary)
@@ -230,38 +245,51 @@ def _bar(total: int, initial: int, progress):
     return tqdm(total=total, initial=initial, unit="submission", file=sys.stderr, dynamic_ncols=True)
 
 
-def _grade_one(sub: Submission, key: str, data, ctx: Context, out: Path) -> dict:
+def _check_sandbox(sandbox: bool, limits: Limits) -> None:
+    """UsageError, naming the risk and the flag, when the sandbox cannot be set up here."""
+    if not sandbox:
+        return
+    try:
+        Launcher(True, limits.startup).close()
+    except SandboxUnavailable as exc:
+        raise UsageError(f"{exc}. Grading refuses to run student code without it. Pass {NO_SANDBOX_FLAG} "
+                         "only for a class whose code you trust: student code would then run as your own "
+                         "user, able to read and change your files, the results and the other submissions "
+                         "(the README's grading guide says what the sandbox guarantees)") from None
+    except LauncherError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _grade_one(sub: Submission, key: str, data, ctx: Context, out: Path, names: dict) -> SubmissionResult:
     if data is None:
         part = grade_submission(sub, ctx)  # reports why the file cannot be read
     else:
         try:
             part = grade_submission(sub, ctx, data)
-        except Interrupted:
+        except (Interrupted, SandboxUnavailable):
             raise
         except Exception as exc:  # a fault of the grader must not stop the run
-            part = {"submission": sub.name, "notebook": "", "notes": [], "output": "",
-                    "rows": [{"exercise": "", "points": 0.0, "max_points": 0.0, "status": "error",
-                              "message": clean(f"the grader failed on this submission ({type(exc).__name__}: {exc})"),
-                              "title": "", "hint": "", "cases": []}]}
-    part["key"] = key
-    report.write_atomic(report.feedback_path(out, sub.name), report.feedback_markdown(part))
-    report.write_atomic(out / PARTS_DIR / f"{key}.json", json.dumps(part, indent=1, sort_keys=True))
+            part = invalid(sub, "", f"the grader failed on this submission ({type(exc).__name__}: {exc})", "error")
+    part.key = key
+    write_atomic(out / "feedback" / names[sub.name], report.feedback_markdown(part), root=out)
+    write_atomic(out / PARTS_DIR / f"{key}.json", json.dumps(part.to_dict(), indent=1, sort_keys=True), root=out)
     return part
 
 
-def _grade_all(pending, ctx: Context, out: Path, jobs: int, parts: dict, summary: GradeSummary, bar) -> None:
+def _grade_all(pending, ctx: Context, out: Path, names: dict, jobs: int, parts: dict, summary: GradeSummary,
+               bar) -> None:
     def finished(part):
-        parts[part["submission"]] = part
+        parts[part.submission] = part
         summary.graded += 1
         if bar is not None:
             bar.update(1)
 
     if jobs == 1:
         for sub, key, data in pending:
-            finished(_grade_one(sub, key, data, ctx, out))
+            finished(_grade_one(sub, key, data, ctx, out, names))
         return
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="nncourse-grade") as pool:
-        futures = {pool.submit(_grade_one, sub, key, data, ctx, out) for sub, key, data in pending}
+        futures = {pool.submit(_grade_one, sub, key, data, ctx, out, names) for sub, key, data in pending}
         try:
             while futures:
                 done, futures = wait(futures, return_when=FIRST_COMPLETED)
@@ -279,16 +307,16 @@ def _grade_all(pending, ctx: Context, out: Path, jobs: int, parts: dict, summary
             raise
 
 
-def _assemble(out: Path, parts: list[dict]) -> None:
+def _assemble(out: Path, parts: list[SubmissionResult], names: dict) -> None:
     """Write the CSV files from the parts, and any feedback file that is missing or stale."""
     for part in parts:
-        path = report.feedback_path(out, part["submission"])
+        path = out / "feedback" / names[part.submission]
         text = report.feedback_markdown(part)
         try:
-            same = path.read_text(encoding="utf-8") == text
-        except OSError:
+            same = not path.is_symlink() and path.read_text(encoding="utf-8") == text
+        except (OSError, ValueError):
             same = False
         if not same:
-            report.write_atomic(path, text)
-    report.write_atomic(out / "results.csv", report.results_csv(parts))
-    report.write_atomic(out / "grades.csv", report.grades_csv(parts))
+            write_atomic(path, text, root=out)
+    write_atomic(out / "results.csv", report.results_csv(parts), root=out)
+    write_atomic(out / "grades.csv", report.grades_csv(parts), root=out)
