@@ -2,8 +2,8 @@
 
 The engine: :mod:`nncourse.functional` (forward/backward pairs), layers (:class:`Linear`, :class:`ReLU`,
 ...), :class:`Sequential`, initialisers, optimizers, schedules, :func:`fit` with diagnostics and the
-NaN trap, :mod:`nncourse.gradcheck`, feature scaling and offline data sets. Widgets and plots live in
-``nncourse.widgets`` and ``nncourse.plots`` (imported on demand, so ``import nncourse`` stays light).
+NaN trap, :mod:`nncourse.gradcheck`, feature scaling and offline data sets. Widgets and their figures
+live in ``nncourse.widgets`` (imported on demand, so ``import nncourse`` stays light).
 """
 from nncourse import functional, gradcheck, init, optim, schedules  # noqa: F401
 from nncourse.check import check, progress, reset_progress  # noqa: F401

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import nncourse as nc
-from nncourse.plots import (draw_backprop, draw_gradient_flow, draw_health, draw_playground,
-                            draw_scaling, figure_png)
+from nncourse.widgets.figures import (draw_backprop, draw_gradient_flow, draw_health,
+                                      draw_playground, draw_scaling, figure_png)
 from nncourse.widgets import (backprop_stepper, backprop_steps, gradient_flow,
                               gradient_flow_explorer, health_panel, health_report, playground,
                               run_playground, run_scaling, scaling_explorer, verdict)
@@ -32,13 +32,36 @@ def test_verdict_for_a_diverging_learning_rate():
     result = run_playground(lr=10.0)
     assert result.verdict.startswith("diverged"), result.verdict
     assert "learning rate 10" in result.verdict
+    # the epoch named is the first at which a plotted loss curve rose above twice a uniform guess
+    epoch = int(result.verdict.split(" at epoch ")[1].split()[0])
+    curves = np.array([result.history["train_loss"], result.history["val_loss"]])
+    first = int(np.flatnonzero((curves > 2 * math.log(2)).any(axis=0))[0]) + 1
+    assert epoch == first == 1, (epoch, first, result.verdict)
 
 
 def test_verdict_for_dropout_one():
     result = run_playground(drop_prob=1.0, epochs=5)
-    assert result.verdict.startswith("learns nothing: dropout 1.0 drops every unit")
-    # nothing was learnt: the network is no better than chance on held-out points
-    assert result.history["val_acc"][-1] < 0.7
+    assert result.verdict.startswith("learns nothing: dropout 1.0 drops every unit"), result.verdict
+    # the verdict quotes what the run measured: accuracy at chance, loss never below a uniform guess
+    best = max(result.history["val_acc"])
+    assert best < 0.6 and f"never rose above {best:.0%}" in result.verdict
+    assert min(result.history["val_loss"]) > 0.95 * math.log(2)
+
+
+def test_dropout_verdict_follows_the_history_not_the_slider():
+    settings = {**DEFAULTS, "drop_prob": 1.0}
+    # a history that learnt (as a dropout of 1.0 never could) is not called "learns nothing"
+    learnt = verdict(_history([0.6, 0.3, 0.2], [0.6, 0.3, 0.2], val_acc=[0.8, 0.9, 0.96]), settings)
+    assert not learnt.startswith("learns nothing"), learnt
+    # a history at chance level is, and the measured values are named
+    flat = verdict(_history([0.7] * 4, [0.75, 0.76, 0.75, 0.76], train_acc=[0.5] * 4,
+                            val_acc=[0.5, 0.47, 0.5, 0.52]), settings)
+    assert flat.startswith("learns nothing: dropout 1.0"), flat
+    assert "never rose above 52%" in flat and "never fell below 0.75" in flat
+    # the same flat history with dropout 0 is still "learns nothing", with another cause
+    plain = verdict(_history([0.7] * 4, [0.75] * 4, train_acc=[0.5] * 4, val_acc=[0.5] * 4),
+                    {**DEFAULTS, "init": "zeros"})
+    assert plain.startswith("learns nothing: zero initialisation"), plain
 
 
 def test_heavy_dropout_is_not_mistaken_for_divergence():
@@ -46,10 +69,20 @@ def test_heavy_dropout_is_not_mistaken_for_divergence():
     # verdict must blame the dropout, not a learning rate of 1e-4
     result = run_playground(lr=1e-4, drop_prob=0.95)
     assert max(result.history["train_loss"]) > 2 * math.log(2)  # the trap the verdict must avoid
-    assert result.verdict.startswith("underfitting: dropout 0.95"), result.verdict
+    assert result.verdict.startswith(("learns nothing: dropout 0.95", "underfitting: dropout 0.95")), \
+        result.verdict
     assert "too high" not in result.verdict
     moderate = run_playground(drop_prob=0.5)
     assert moderate.verdict.startswith("good fit"), moderate.verdict
+
+
+def test_verdict_shows_as_plain_text_wrapped_between_words():
+    text = run_playground(lr=10).verdict
+    shown = repr(text)
+    assert not shown.startswith(("'", '"')) and "\n" in shown
+    assert shown.replace("\n", " ") == str(text)   # every break replaced a space: no word was cut
+    assert all(len(line) <= 100 for line in shown.splitlines())
+    assert text._repr_html_().startswith("<p>") and isinstance(text, str)
 
 
 def test_verdict_for_an_overfitting_run():
@@ -146,7 +179,7 @@ def _display_bundle(widget) -> dict:
 
 @pytest.mark.parametrize("make", [
     lambda: playground(epochs=3),
-    lambda: gradient_flow_explorer(depth=3, steps=0),
+    lambda: gradient_flow_explorer(hidden_layers=3, steps=0),
     lambda: scaling_explorer(steps=10),
     lambda: backprop_stepper(),
     lambda: health_panel(run_playground(epochs=2).history),
@@ -165,8 +198,10 @@ def test_playground_redraws_on_a_control_change():
     pg.controls["lr"].value = 10.0
     assert "diverged" in pg.message.value and pg.message.value != before_verdict
     assert bytes(pg.image.value) != before_png
+    pg.controls["lr"].value = 0.1
     pg.controls["drop_prob"].value = 1.0
     assert "learns nothing: dropout 1.0" in pg.message.value
+    assert pg.figure._suptitle.get_text() == ""   # the verdict is printed once, beside the picture
 
 
 def _decode(png: bytes) -> np.ndarray:
@@ -190,12 +225,79 @@ def test_every_plot_axis_is_labelled():
     result = run_playground(epochs=3, diagnostics=True)
     figures = [draw_playground(result), draw_playground(run_playground(dataset="digits", epochs=1)),
                draw_health(result.history.diagnostics),
-               draw_gradient_flow(gradient_flow(depth=3, steps=2)),
+               draw_gradient_flow(gradient_flow(hidden_layers=3, steps=2)),
                draw_scaling(run_scaling(steps=10))]
     for fig in figures:
         assert fig._suptitle is not None and fig._suptitle.get_text()
         for ax in fig.axes:
+            if ax.get_label() == "<colorbar>":
+                assert ax.get_ylabel(), ax   # a colour key says what its colours mean
+                continue
             assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel(), ax
+
+
+def test_decision_boundary_has_a_colour_key_and_a_legend():
+    fig = draw_playground(run_playground(epochs=2))
+    bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert len(bars) == 1 and "P(class 1)" in bars[0].get_ylabel()
+    boundary = [ax for ax in fig.axes if ax.get_title() == "decision boundary"][0]
+    labels = [t.get_text() for t in boundary.get_legend().get_texts()]
+    assert labels == ["class 0", "class 1", "training", "validation"]
+
+
+@pytest.mark.parametrize("make, text, static_text", [
+    (lambda: playground(epochs=3), lambda w: w.result.verdict, None),
+    (lambda: gradient_flow_explorer(hidden_layers=3, steps=0), lambda w: w.flow.verdict, None),
+    (lambda: scaling_explorer(steps=10), lambda w: w.result.verdict, None),
+    (lambda: health_panel(run_playground(epochs=2).history), lambda w: w.report[0], None),
+    # the stepper's static copy shows the finished graph, so the last step's words
+    (lambda: backprop_stepper(), lambda w: w.steps[w.index].note, lambda w: w.steps[-1].note),
+], ids=["playground", "gradient_flow", "scaling", "health", "backprop"])
+def test_words_are_shown_once(make, text, static_text):
+    import html
+
+    widget = make()
+    words = text(widget)
+    assert html.escape(words) in widget.message.value
+    live = " ".join(t.get_text() for t in widget.figure.texts + [widget.figure._suptitle] if t)
+    assert words[:30] not in live.replace("\n", " ")       # not again in the live picture
+    static = widget._render(None, words=True)              # the static copy carries them instead
+    drawn = " ".join(t.get_text() for t in static.texts + [static._suptitle] if t)
+    assert (static_text or text)(widget)[:30] in drawn.replace("\n", " ")
+
+
+def test_sliders_of_real_numbers_share_one_readout_format():
+    from nncourse.widgets._common import FLOAT_READOUT
+    formats = set()
+    for widget in (playground(epochs=1), gradient_flow_explorer(hidden_layers=2, steps=0),
+                   scaling_explorer(steps=10)):
+        for control in widget.controls.values():
+            if hasattr(control, "readout_format") and not isinstance(control.value, (int, bool)):
+                formats.add(control.readout_format)
+    # d3-format: a precision with no type trims trailing zeros (0.1, not 0.100)
+    assert formats == {FLOAT_READOUT} and FLOAT_READOUT == ".3"
+
+
+def test_one_vocabulary_with_deprecated_old_names():
+    from nncourse.widgets.playground import SPEC
+    assert "weight_decay" in SPEC and "l2" not in SPEC
+    with pytest.warns(DeprecationWarning, match="'l2' is now called 'weight_decay'"):
+        s = nc_settings(l2=0.01)
+    assert s["weight_decay"] == 0.01
+    with pytest.warns(DeprecationWarning, match="'depth' is now called 'hidden_layers'"):
+        old = gradient_flow(depth=3, steps=0)
+    new = gradient_flow(hidden_layers=3, steps=0)
+    assert old.settings == new.settings and len(new.layers) == 4
+    np.testing.assert_array_equal(old.grad_norm_init, new.grad_norm_init)
+    with pytest.warns(DeprecationWarning), pytest.raises(ValueError, match="both 'depth' and"):
+        gradient_flow(depth=3, hidden_layers=4)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'deepness'"):
+        gradient_flow(deepness=3)
+
+
+def nc_settings(**kw):
+    from nncourse.widgets import check_playground_settings
+    return check_playground_settings(**kw)
 
 
 # --- health -----------------------------------------------------------------------------------
@@ -233,16 +335,16 @@ def test_health_panel_inputs():
 # --- gradient flow ----------------------------------------------------------------------------
 
 def test_gradient_flow_vanishes_in_a_deep_sigmoid_net():
-    flow = gradient_flow(depth=10, activation="sigmoid", init="xavier", steps=0)
+    flow = gradient_flow(hidden_layers=10, activation="sigmoid", init="xavier", steps=0)
     assert len(flow.layers) == 11 and flow.grad_norm_init.shape == (11,)
     assert flow.grad_norm_init[0] < flow.grad_norm_init[-1] / 100
     assert flow.verdict.startswith("vanishing")
-    relu = gradient_flow(depth=10, activation="relu", init="he", steps=0)
+    relu = gradient_flow(hidden_layers=10, activation="relu", init="he", steps=0)
     assert 0.1 < relu.ratio_init < 10 and relu.verdict.startswith("healthy")
 
 
 def test_gradient_flow_norms_match_a_direct_computation():
-    flow = gradient_flow(depth=2, activation="tanh", init="xavier", steps=0, seed=3)
+    flow = gradient_flow(hidden_layers=2, activation="tanh", init="xavier", steps=0, seed=3)
     from nncourse.widgets.gradflow import N_EXAMPLES, _batch
 
     X, y = _batch(3)
@@ -260,8 +362,8 @@ def test_gradient_flow_norms_match_a_direct_computation():
 
 
 def test_gradient_flow_rejects_bad_input():
-    with pytest.raises(ValueError, match="depth"):
-        gradient_flow(depth=0)
+    with pytest.raises(ValueError, match="hidden_layers"):
+        gradient_flow(hidden_layers=0)
     with pytest.raises(ValueError, match="unknown init 'hee'"):
         gradient_flow(init="hee")
 

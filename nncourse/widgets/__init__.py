@@ -11,8 +11,9 @@
 - `backprop_stepper()`: the forward and backward pass of a tiny network, one node at a time
   (plain: `backprop_steps`).
 
-Figures are drawn by :mod:`nncourse.plots`. Every widget's output also holds its picture as a
-PNG, so notebooks run without a front end (nbval, HTML export, slides) still show it. Import
+Each widget's figure lives next to it in :mod:`nncourse.widgets.figures` (one module per widget
+and a shared canvas). Every widget's output also holds its picture as a PNG, so notebooks run
+without a front end (nbval, HTML export, slides) still show it, with the verdict drawn in. Import
 this package on demand (``from nncourse.widgets import playground``); ``import nncourse``
 does not load it.
 """
@@ -25,5 +26,6 @@ from nncourse.widgets.health import (HealthPanel, diagnostics_of, health_panel, 
 from nncourse.widgets.playground import (Playground, PlaygroundResult,  # noqa: F401
                                          check_playground_settings, playground, run_playground,
                                          verdict)
+from nncourse.widgets.verdict import Verdict  # noqa: F401
 from nncourse.widgets.scaling_explorer import (ScalingExplorer, ScalingResult,  # noqa: F401
                                                run_scaling, scaling_explorer)

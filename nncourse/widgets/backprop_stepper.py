@@ -2,7 +2,7 @@
 
 The network: ``x -> z1 = x W1 + b1 -> h = act(z1) -> y_hat = h W2 + b2 -> L = (y_hat - t)^2``
 for a single example (a row vector x with D features, H hidden units, one output).
-Plain function: `backprop_steps(...) -> list[Step]`, drawn by `nncourse.plots.draw_backprop`.
+Plain function: `backprop_steps(...) -> list[Step]`, drawn by `nncourse.widgets.figures.draw_backprop`.
 The widget `backprop_stepper()` walks through the steps with Previous/Next buttons.
 """
 from __future__ import annotations
@@ -192,31 +192,30 @@ class BackpropStepper(PictureWidget):
         self.position = W.Label()
         self.prev_button.on_click(lambda _: self.go(self.index - 1))
         self.next_button.on_click(lambda _: self.go(self.index + 1))
-        self.figure = None
         self.children = [W.HBox([self.prev_button, self.next_button, self.position]),
                          self.message, self.image]
         self.go(0)
 
     def go(self, index: int) -> None:
         """Show step ``index`` (clipped to the valid range)."""
-        from nncourse.plots import draw_backprop
+        from nncourse.widgets.figures.backprop import _fmt
 
         self.index = int(min(max(index, 0), len(self.steps) - 1))
         step = self.steps[self.index]
-        self.figure = draw_backprop(self.steps, self.index, self.inputs, self.figure)
-        self._show(self.figure)
+        value = _fmt(step.value).replace("\n", " ")
+        reuse = f" Reuses the cached {', '.join(LABELS.get(c, c) for c in step.cached)}." if step.cached else ""
+        self._show(f"<b>{html.escape(step.formula)} = {html.escape(value)}</b>: "
+                   f"{html.escape(step.note)}.{html.escape(reuse)}")
         self.position.value = f"step {self.index + 1} of {len(self.steps)} ({step.phase})"
-        reuse = f" Reuses the cached {', '.join(step.cached)}." if step.cached else ""
-        self.message.value = (f"<b>{html.escape(step.formula)}</b>: "
-                              f"{html.escape(step.note)}.{html.escape(reuse)}")
         self.prev_button.disabled = self.index == 0
         self.next_button.disabled = self.index == len(self.steps) - 1
 
-    def static_png(self) -> bytes:
-        """The finished graph (every value and gradient), for pages without a front end."""
-        from nncourse.plots import draw_backprop, figure_png
+    def _render(self, fig, words: bool):
+        from nncourse.widgets.figures.backprop import draw_backprop
 
-        return figure_png(draw_backprop(self.steps, len(self.steps) - 1, self.inputs))
+        # the static copy (with words) shows the finished graph: every value and gradient
+        index = len(self.steps) - 1 if words else self.index
+        return draw_backprop(self.steps, index, self.inputs, fig, caption=words)
 
     def __repr__(self) -> str:
         return f"BackpropStepper(step {self.index + 1} of {len(self.steps)})"

@@ -1,21 +1,21 @@
 """Gradient flow: how large is each layer's gradient, at initialisation and after a few steps?
 
-Plain function: `gradient_flow(depth, activation, init, batchnorm, steps, seed) -> GradientFlow`,
-drawn by `nncourse.plots.draw_gradient_flow`. The widget `gradient_flow_explorer()` adds controls.
+Plain function: `gradient_flow(hidden_layers, activation, init, batchnorm, steps, seed) -> GradientFlow`,
+drawn by `nncourse.widgets.figures.draw_gradient_flow`. The widget `gradient_flow_explorer()` adds
+controls.
 """
 from __future__ import annotations
 
 import functools
-import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 import nncourse as nc
-from nncourse.widgets._common import Choice, Flag, Number, ControlledWidget, check_settings
+from nncourse.widgets._common import Choice, ControlledWidget, Flag, Number, check_settings, message_html
 
 SPEC = {
-    "depth": Number("hidden layers", 1, 30, integer=True),
+    "hidden_layers": Number("hidden layers", 1, 30, integer=True),
     "activation": Choice("activation", ("sigmoid", "tanh", "relu", "leaky_relu")),
     "init": Choice("initialisation", ("xavier", "he", "normal", "large"),
                    names=(("normal", "normal (std 0.01)"), ("large", "large (std 1)"))),
@@ -23,7 +23,8 @@ SPEC = {
     "steps": Number("training steps", 0, 200, integer=True, step=5),
     "seed": Number("seed", 0, 10**6, integer=True, text=True),
 }
-DEFAULTS = {"depth": 10, "activation": "sigmoid", "init": "xavier", "batchnorm": False,
+RENAMED = {"depth": "hidden_layers"}  # old setting names, accepted with a DeprecationWarning
+DEFAULTS = {"hidden_layers": 10, "activation": "sigmoid", "init": "xavier", "batchnorm": False,
             "steps": 20, "seed": 0}
 WIDTH = 32          # units per hidden layer
 N_EXAMPLES = 256    # digits used as one full batch
@@ -58,11 +59,13 @@ class GradientFlow:
     grad_norm_after : ndarray, shape (L,)
         The same after ``steps`` SGD steps (equal to ``grad_norm_init`` when steps is 0; NaN
         once training diverged).
-    act_std_init : ndarray, shape (depth,)
+    act_std_init : ndarray, shape (hidden_layers,)
         Standard deviation of each hidden activation's output at initialisation.
     losses : ndarray, shape (steps + 1,)
         Loss before each step and after the last.
     verdict : str
+    width : int
+        Units per hidden layer.
     """
 
     settings: dict
@@ -72,6 +75,7 @@ class GradientFlow:
     act_std_init: np.ndarray
     losses: np.ndarray
     verdict: str
+    width: int = field(default=WIDTH)
 
     @property
     def ratio_init(self) -> float:
@@ -91,14 +95,15 @@ def _forward_backward(model, linears, acts, X, y):
     return loss, grads, stds
 
 
-def gradient_flow(depth: int = 10, activation: str = "sigmoid", init: str = "xavier",
-                  batchnorm: bool = False, steps: int = 20, seed: int = 0) -> GradientFlow:
+def gradient_flow(hidden_layers: int | None = None, activation: str = "sigmoid", init: str = "xavier",
+                  batchnorm: bool = False, steps: int = 20, seed: int = 0, **renamed) -> GradientFlow:
     """Measure the gradient norm of every layer of a deep MLP on a batch of digits.
 
     Parameters
     ----------
-    depth : int
-        Number of hidden layers (1..30), each with 32 units.
+    hidden_layers : int
+        Number of hidden layers (1..30, default 10), each with 32 units. (``depth=``, its old name, is still
+        accepted for one release, with a DeprecationWarning.)
     activation : str
         "sigmoid", "tanh", "relu" or "leaky_relu".
     init : str
@@ -120,10 +125,15 @@ def gradient_flow(depth: int = 10, activation: str = "sigmoid", init: str = "xav
     way down. A sigmoid's derivative is at most 0.25, so in a deep sigmoid network the first
     layer's gradient is many orders of magnitude smaller than the last layer's.
     """
-    s = check_settings(SPEC, DEFAULTS, dict(depth=depth, activation=activation, init=init,
-                                            batchnorm=batchnorm, steps=steps, seed=seed))
+    unknown = sorted(set(renamed) - set(RENAMED))
+    if unknown:
+        raise TypeError(f"gradient_flow() got an unexpected keyword argument {unknown[0]!r}")
+    given = dict(activation=activation, init=init, batchnorm=batchnorm, steps=steps, seed=seed)
+    if hidden_layers is not None:
+        given["hidden_layers"] = hidden_layers
+    s = check_settings(SPEC, DEFAULTS, given, renamed=RENAMED, **renamed)
     X, y = _batch(s["seed"])
-    model = nc.mlp([64] + [WIDTH] * s["depth"] + [10], activation=s["activation"],
+    model = nc.mlp([64] + [WIDTH] * s["hidden_layers"] + [10], activation=s["activation"],
                    init=_init_fn(s["init"]), batchnorm=s["batchnorm"], seed=s["seed"])
     named = list(model.named_layers())
     linears = [layer for _, layer in named if isinstance(layer, nc.Linear)]
@@ -189,29 +199,30 @@ class GradientFlowExplorer(ControlledWidget):
 
     def update(self) -> None:
         """Measure again with the current settings and redraw."""
-        from nncourse.plots import draw_gradient_flow
-
         self.flow = gradient_flow(**self.settings)
-        self.figure = draw_gradient_flow(self.flow, self.figure)
-        self._show(self.figure)
-        self.message.value = f"<b>{html.escape(self.flow.verdict)}</b>"
+        self._show(message_html(self.flow.verdict))
+
+    def _render(self, fig, words: bool):
+        from nncourse.widgets.figures.gradflow import draw_gradient_flow
+
+        return draw_gradient_flow(self.flow, fig, verdict=words)
 
     def __repr__(self) -> str:
         return f"GradientFlowExplorer({self.flow.verdict})"
 
 
 def gradient_flow_explorer(**settings) -> GradientFlowExplorer:
-    """Controls for depth, activation, initialisation and batch norm, and the gradient per layer.
+    """Controls for the number of hidden layers, activation, initialisation and batch norm, and the gradient per layer.
 
     Parameters
     ----------
     **settings
-        Starting values: ``depth``, ``activation``, ``init``, ``batchnorm``, ``steps``, ``seed``
-        (see :func:`gradient_flow`).
+        Starting values: ``hidden_layers``, ``activation``, ``init``, ``batchnorm``, ``steps``,
+        ``seed`` (see :func:`gradient_flow`; ``depth`` is the deprecated name of ``hidden_layers``).
 
     Returns
     -------
     GradientFlowExplorer
         Display it; every change re-measures and redraws.
     """
-    return GradientFlowExplorer(check_settings(SPEC, DEFAULTS, settings))
+    return GradientFlowExplorer(check_settings(SPEC, DEFAULTS, settings, renamed=RENAMED))

@@ -1,15 +1,15 @@
 """The training health panel: per-layer gradients, activations and dead units over epochs.
 
 Plain function: `health_report(diagnostics) -> list[str]` (the warnings in words) and
-`nncourse.plots.draw_health(diagnostics)`. The widget `health_panel(source)` shows both.
+`nncourse.widgets.figures.draw_health(diagnostics)`. The widget `health_panel(source)` shows both.
 """
 from __future__ import annotations
 
-import html
-
 import numpy as np
 
-from nncourse.widgets._common import PictureWidget
+from nncourse.history import History
+from nncourse.layers import Layer
+from nncourse.widgets._common import PictureWidget, message_html
 
 VANISHING, EXPLODING = 1e-2, 1e2      # first/last layer gradient-norm ratios
 DEAD, SATURATED = 0.3, 0.3            # unit fractions worth a warning
@@ -31,18 +31,19 @@ def diagnostics_of(source) -> list:
         One dict per epoch: layer name -> statistics.
     """
     from nncourse.diagnostics import layer_stats
+    from nncourse.widgets.playground import Playground, PlaygroundResult
 
-    if hasattr(source, "result") and hasattr(source, "controls"):  # a Playground widget
+    if isinstance(source, Playground):
         source = source.result
-    if hasattr(source, "history") and hasattr(source, "verdict"):  # a PlaygroundResult
+    if isinstance(source, PlaygroundResult):
         source = source.history
     if isinstance(source, list):
         diags = source
-    elif hasattr(source, "diagnostics") and hasattr(source, "history"):  # a History
+    elif isinstance(source, History):
         diags = source.diagnostics
-    elif hasattr(source, "named_layers"):
+    elif isinstance(source, Layer):
         layers = list(source.named_layers())
-        if not layers or all(layer.last_output is None for _, layer in layers):
+        if all(layer.last_output is None for _, layer in layers):
             raise ValueError(f"the model {source!r} has not run forward yet; run forward and "
                              "backward on a batch first, or pass the History from fit()")
         diags = [layer_stats(source)]
@@ -112,15 +113,16 @@ class HealthPanel(PictureWidget):
     """Widget showing `draw_health` and `health_report` for one run; see :func:`health_panel`."""
 
     def __init__(self, diagnostics: list) -> None:
-        from nncourse.plots import draw_health
-
         super().__init__()
         self.diagnostics = diagnostics
         self.report = health_report(diagnostics)
-        self.figure = draw_health(diagnostics, title="; ".join(self.report))
-        self._show(self.figure)
-        self.message.value = "<br>".join(f"<b>{html.escape(line)}</b>" for line in self.report)
+        self._show("<br>".join(message_html(line) for line in self.report))
         self.children = [self.message, self.image]
+
+    def _render(self, fig, words: bool):
+        from nncourse.widgets.figures.health import draw_health
+
+        return draw_health(self.diagnostics, fig, title="; ".join(self.report) if words else "")
 
     def __repr__(self) -> str:
         return f"HealthPanel({len(self.diagnostics)} epochs; {'; '.join(self.report)})"

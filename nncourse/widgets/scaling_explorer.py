@@ -1,17 +1,16 @@
 """Feature scaling and gradient descent: pick a scaler per column and watch the loss.
 
 Plain function: `run_scaling(scalings, lr, steps, seed) -> ScalingResult`, drawn by
-`nncourse.plots.draw_scaling`. The widget `scaling_explorer()` adds a control per column.
+`nncourse.widgets.figures.draw_scaling`. The widget `scaling_explorer()` adds a control per column.
 """
 from __future__ import annotations
 
 import functools
-import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from nncourse.widgets._common import Choice, Number, ControlledWidget, check_settings
+from nncourse.widgets._common import Choice, ControlledWidget, Number, check_settings, message_html
 
 SCALERS = ("none", "linear", "clip", "log", "zscore")
 FEATURES = ("condition", "area_sqft", "income", "distance_km")
@@ -50,6 +49,10 @@ class ScalingResult:
     ranges : ndarray, shape (4, 2)
         Minimum and maximum of each column after scaling.
     verdict : str
+    features : tuple of str
+        The column names, in order.
+    n_samples : int
+        Rows of the generated table.
     """
 
     settings: dict
@@ -58,6 +61,8 @@ class ScalingResult:
     optimum: float
     ranges: np.ndarray
     verdict: str
+    features: tuple = field(default=FEATURES)
+    n_samples: int = field(default=N_SAMPLES)
 
     def __repr__(self) -> str:
         return f"ScalingResult({self.verdict})"
@@ -176,13 +181,14 @@ class ScalingExplorer(ControlledWidget):
 
     def update(self) -> None:
         """Run gradient descent again with the current scalers and redraw."""
-        from nncourse.plots import draw_scaling
-
         s = self.settings
         self.result = run_scaling({n: s[n] for n in FEATURES}, s["lr"], s["steps"], s["seed"])
-        self.figure = draw_scaling(self.result, self.figure)
-        self._show(self.figure)
-        self.message.value = f"<b>{html.escape(self.result.verdict)}</b>"
+        self._show(message_html(self.result.verdict))
+
+    def _render(self, fig, words: bool):
+        from nncourse.widgets.figures.scaling import draw_scaling
+
+        return draw_scaling(self.result, fig, verdict=words)
 
     def __repr__(self) -> str:
         return f"ScalingExplorer({self.result.verdict})"
