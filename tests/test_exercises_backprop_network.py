@@ -197,3 +197,50 @@ def test_quiz_logistic_key():
     for wrong in ("A", "C", "D"):
         assert check("backprop.quiz_logistic", wrong).points == 0
     assert "not one of the options" in check("backprop.quiz_logistic", "E").message
+
+
+# ---- the notebook's experiment helpers ------------------------------------------------------------
+def test_paths_counted_three_ways():
+    from nncourse.experiments.backprop import count_paths, enumerate_paths
+
+    for widths in ([1, 3, 1], [2, 4, 4, 1], [1, 3, 5, 2, 1], [3, 2, 2, 2, 2, 3]):
+        expected = int(np.prod(widths))   # one unit chosen in every layer
+        assert count_paths(widths) == enumerate_paths(widths) == expected
+    assert count_paths([1] + [100] * 20 + [1]) == 100 ** 20   # no overflow
+
+
+def test_sum_over_paths_is_the_product_of_the_matrices():
+    from nncourse.experiments.backprop import backprop_jacobian, path_sum_jacobian
+
+    rng = np.random.default_rng(2)
+    weights = [rng.standard_normal(s) for s in ((2, 3), (3, 4), (4, 2))]
+    expected = weights[0] @ weights[1] @ weights[2]   # d(x @ W1 @ W2 @ W3)/dx
+    np.testing.assert_allclose(path_sum_jacobian(weights), expected, rtol=1e-12)
+    np.testing.assert_allclose(backprop_jacobian(weights), expected, rtol=1e-12)
+
+
+def test_logit_gradients_match_finite_differences():
+    from nncourse.experiments.backprop import logit_gradients
+
+    z = np.array([-8.0, -1.0, 0.5, 3.0])
+    g = logit_gradients(z, y=1.0)
+
+    def ce(v):
+        return -np.log(1.0 / (1.0 + np.exp(-v)))
+
+    def se(v):
+        return (1.0 / (1.0 + np.exp(-v)) - 1.0) ** 2
+
+    h = 1e-6
+    np.testing.assert_allclose(g["cross_entropy"], (ce(z + h) - ce(z - h)) / (2 * h), rtol=1e-6)
+    np.testing.assert_allclose(g["squared_error"], (se(z + h) - se(z - h)) / (2 * h), rtol=1e-5)
+
+
+def test_train_two_layer_with_the_references_learns():
+    from nncourse.datasets import digits_splits
+    from nncourse.experiments.backprop import train_two_layer
+
+    s = digits_splits(seed=0)
+    run = train_two_layer(softmax_cross_entropy, network_backward_reference, s.X_train[:400], s.y_train[:400],
+                          s.X_val, s.y_val, hidden=32, epochs=5, seed=0)
+    assert run["train_loss"][-1] < run["train_loss"][0] / 3 and run["val_acc"][-1] > 0.8

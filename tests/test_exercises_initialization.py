@@ -250,3 +250,51 @@ def test_symmetric_init_is_named():
 def test_first_hint_holds_no_reference_code(exercise_id, code):
     first = exercises.get(exercise_id).hints[0]
     assert not any(c in first for c in code), first
+
+
+# ---- the notebook's experiment helpers ------------------------------------------------------------
+def test_function_batchnorm_with_the_references_is_the_package_layer():
+    from nncourse.experiments.initialization import FunctionBatchNorm
+    from nncourse.layers import BatchNorm
+
+    rng = np.random.default_rng(3)
+    ours = FunctionBatchNorm(4, batchnorm_forward_reference, batchnorm_backward_reference)
+    package = BatchNorm(4)
+    for _ in range(3):  # the running statistics follow the same path
+        x, dout = rng.standard_normal((6, 4)) * 3 + 1, rng.standard_normal((6, 4))
+        np.testing.assert_allclose(ours.forward(x, True), package.forward(x, True), rtol=1e-12)
+        np.testing.assert_allclose(ours.backward(dout), package.backward(dout), rtol=1e-10, atol=1e-12)
+        for key in ("gamma", "beta"):
+            np.testing.assert_allclose(ours.grads[key], package.grads[key], rtol=1e-12)
+    np.testing.assert_allclose(ours.running_var, package.running_var, rtol=1e-12)
+    x = rng.standard_normal((5, 4))
+    np.testing.assert_allclose(ours.forward(x, False), package.forward(x, False), rtol=1e-12)
+    with pytest.raises(ValueError, match="at least 2 examples"):
+        ours.forward(x[:1], True)
+
+
+def test_equal_weights_copies_one_draw_and_symmetry_holds_exactly():
+    from nncourse.experiments.initialization import deep_net, equal_weights
+
+    net = deep_net([6, 5, 3], equal_weights(init.he_normal), seed=0)
+    for layer in (net[0], net[2]):
+        W = layer.params["W"]
+        assert np.ptp(W) == 0 and W[0, 0] != 0
+    x = np.random.default_rng(1).random((8, 6))
+    from nncourse.losses import softmax_cross_entropy
+    _, d = softmax_cross_entropy(net.forward(x, True), np.arange(8) % 3)
+    net.backward(d)
+    assert np.ptp(net[0].grads["W"], axis=1).max() == 0   # every hidden unit gets the same gradient
+
+
+def test_signal_through_depth_follows_the_variance_argument():
+    from nncourse.experiments.initialization import signal_through_depth
+
+    x = np.random.default_rng(0).standard_normal((400, 200))
+    he = signal_through_depth(x, "he_normal", depth=6, seed=1)
+    xavier = signal_through_depth(x, "xavier_normal", depth=6, seed=1)
+    assert 0.6 < he["rms"][-1] / he["rms"][0] < 1.6
+    # Xavier with fan_in = fan_out: each ReLU layer halves the second moment, 5 steps ~ 2**-2.5 in RMS
+    assert 0.1 < xavier["rms"][-1] / xavier["rms"][0] < 0.3
+    # after the first layer the pre-activations are only roughly symmetric: about half the second moment
+    np.testing.assert_allclose(he["act_second_moment"] / he["rms"] ** 2, 0.5, atol=0.1)
