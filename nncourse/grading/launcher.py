@@ -225,11 +225,13 @@ def view(base: list, site: str) -> dict:
     return {"ro": ro, "masks": masks, "late": late, "tmp_bytes": 64 * 2**20}
 
 
-def serve(fd: int, base: list, site: str) -> None:
-    """The launcher's loop (see the module docstring); ``base``: this Python's own ``sys.path``."""
-    sock = socket.socket(fileno=fd)
+def serve(base: list, site: str) -> None:
+    """The launcher's loop on the socket that is its standard input (see the module docstring);
+    ``base``: this Python's own ``sys.path``."""
+    sock = socket.socket(fileno=os.dup(0))
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 0)
+    sys.argv[:] = ["nncourse-launcher"]
     hello, _ = receive(sock)
     if hello is None:
         return

@@ -52,7 +52,7 @@ OUTPUT_CHARS = 4000
 NO_SANDBOX_FLAG = "--no-sandbox-i-trust-this-class"
 _HERE = str(Path(__file__).resolve().parent)
 _BOOT = """import sys, types
-here, site = sys.argv[2], sys.argv[3]
+here, site = sys.argv[1], sys.argv[2]
 base = [p for p in sys.path if p]
 sys.path.append(site)
 for name in ("protocol", "jail", "worker", "launcher"):
@@ -62,7 +62,7 @@ for name in ("protocol", "jail", "worker", "launcher"):
     with open(module.__file__, encoding="utf-8") as f:
         exec(compile(f.read(), module.__file__, "exec"), module.__dict__)
 sys.modules["_nncourse_worker"]._LIBRARY[:] = [p + "/" for p in (*base, site, here)]
-sys.modules["_nncourse_launcher"].serve(int(sys.argv[1]), base, site)
+sys.modules["_nncourse_launcher"].serve(base, site)
 """
 
 
@@ -219,10 +219,9 @@ class Launcher:
         self._log = tempfile.TemporaryFile()
         self._home = tempfile.TemporaryDirectory(prefix="nncourse-launcher-", ignore_cleanup_errors=True)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _BOOT, str(theirs.fileno()), _HERE,
-                                      _site_dir()], stdin=subprocess.DEVNULL, stdout=self._log,
-                                     stderr=self._log, cwd=self._home.name, env=_environment(),
-                                     start_new_session=True, pass_fds=[theirs.fileno()])
+        self.proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _BOOT, _HERE, _site_dir()], stdin=theirs,
+                                     stdout=self._log, stderr=self._log, cwd=self._home.name,
+                                     env=_environment(), start_new_session=True)
         theirs.close()
         self.sock, self.channel, self.alive = ours, _Channel(ours), True
         self._send({"hello": {"sandbox": self.sandbox, "mountpoint": self._home.name}})

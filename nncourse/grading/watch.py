@@ -96,9 +96,9 @@ def watch(launcher, pid: int, results_fd: int, out_fd: int, timeouts: list, cpu:
     frames = pipes.frames[:n]
     output = pipes.text()
     done = len(frames)
-    if pipes.garbled or (status == "garbled"):
+    if pipes.garbled or (status == "garbled"):  # stopped at once: how much it printed depends on timing
         return WorkerRun(frames, "garbled", pipes.garbled or "the job sent more results than it had exercises",
-                         output)
+                         "[output left out: the job was stopped when its results could not be read]")
     if done == n:
         return WorkerRun(frames, None, "", output)
     if status == "timeout":

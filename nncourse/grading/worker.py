@@ -225,8 +225,15 @@ def stand_in_module() -> types.ModuleType:
 
 
 def run_job(job: dict, inputs: dict, results_fd: int) -> None:
-    """Run every exercise of ``job``, writing one frame per exercise to ``results_fd``."""
+    """Run every exercise of ``job``, writing one frame per exercise to ``results_fd``.
+
+    In the sandbox this process is the first of its PID namespace: after each exercise it kills
+    every other process there, so what the student's code started cannot reach the next exercise.
+    """
     sys.modules["nncourse"] = stand_in_module()
+    sys.argv[:] = [""]
+    if hasattr(sys, "orig_argv"):
+        sys.orig_argv = [""]
     ns = {"__name__": "__main__", "__builtins__": builtins, "display": lambda *a, **k: None,
           "nncourse": sys.modules["nncourse"]}
     failure = run_cell(job["preamble"], "<course imports>", ns)
@@ -235,6 +242,11 @@ def run_job(job: dict, inputs: dict, results_fd: int) -> None:
             record, arrays = {"cell": "error", "message": f"the course's import lines failed: {failure[1]}"}, {}
         else:
             record, arrays = run_exercise(spec, ns, inputs)
+        if os.getpid() == 1:  # the first process of the sandbox's PID namespace: end every other one
+            try:
+                os.kill(-1, 9)
+            except OSError:
+                pass
         data = protocol.frame(spec["index"], record, arrays)
         while data:
             data = data[os.write(results_fd, data):]
