@@ -191,7 +191,7 @@ def test_wrong_relu_backward_never_gets_full_points(fn):
 
 
 @pytest.mark.parametrize("fn, words", [
-    (lin_transposed_dW, "wrong shape for dW: got (4, 3), expected (3, 4) (the shape of W)"),
+    (lin_transposed_dW, "your dW has the layout (out, in) = (H, D): PyTorch stores a weight as (out, in)"),
     (lin_db_wrong_axis, "wrong shape for db: got (2,), expected (4,)"),
     (lin_mutates_dout, "changed its input dout in place"),
     (lin_mutates_x, "changed its input x (cache[0]) in place"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from nncourse.exercises.base import Case, register
-from nncourse.exercises.function import FunctionExercise
+from nncourse.exercises.function import Convention, FunctionExercise
 from nncourse.exercises.quiz import QuizExercise
 
 
@@ -35,6 +35,20 @@ def _linear_numerical(case: Case) -> tuple:
     return tuple(numerical_gradient(forward, p, dout) for p in (x, W, b))
 
 
+def _linear_out_in(case: Case) -> tuple:
+    """What a function that stores dW as (out, in) = (H, D), as PyTorch does, returns."""
+    from nncourse.functional import linear_backward as reference
+
+    dout, (x, W, b) = case.args
+    dx, dW, db = reference(dout, (x.copy(), W.copy(), b.copy()))
+    return dx, dW.T, db
+
+
+_OUT_IN = ("PyTorch stores a weight as (out, in) and computes x @ W.T. The course stores W as (in, out) = "
+           "(D, H) and computes out = x @ W + b (the layout of Keras' Dense kernel), so that the forward pass "
+           "needs no transpose; a gradient has the shape of its parameter, so dW is (D, H) here: return the "
+           "transpose of what you have")
+
 linear_backward = register(FunctionExercise(
     "backprop.linear_backward",
     target="linear_backward",
@@ -47,8 +61,10 @@ linear_backward = register(FunctionExercise(
     random_shapes=[{"N": 3, "D": 5, "H": 2}, {"N": 5, "D": 4, "H": 3}, {"N": 6, "D": 3, "H": 2}],
     arg_names=("dout", {"cache": ("x", "W", "b")}),
     outputs=("dx", "dW", "db"),
+    output_credit=True,
     rtol=1e-6, atol=1e-9,
     numerical=_linear_numerical, fd_tolerance=1e-7,
+    conventions=(Convention("your dW has the layout (out, in) = (H, D)", _linear_out_in, _OUT_IN),),
     points=3,
     time_limit=5.0,
     hints=(

@@ -51,17 +51,29 @@ class Case:
 
 @dataclass
 class CaseResult:
-    """The outcome of one case; ``message`` is empty when it passed."""
+    """The outcome of one case; ``message`` is empty when it passed.
+
+    ``credit`` is the share of the case earned by a failed case that is right on some of its outputs
+    (``dx`` and ``db`` right, ``dW`` wrong: 2/3); None means all (passed) or nothing (otherwise).
+    """
 
     name: str
     status: str
     message: str = ""
     public: bool = True
     warnings: tuple = ()
+    credit: float | None = None
 
     @property
     def passed(self) -> bool:
         return self.status == "passed"
+
+    @property
+    def score(self) -> float:
+        """The share of this case earned, in [0, 1]."""
+        if self.passed:
+            return 1.0
+        return float(self.credit) if self.credit is not None and self.status == "failed" else 0.0
 
 
 class Exercise:
@@ -161,28 +173,29 @@ class Exercise:
     def grade(self, case_results: list[CaseResult]) -> tuple[float, str, str]:
         """Points, overall status and the first problem (``"random 2: ..."``) of a list of case results.
 
-        Points are ``self.points`` times the fraction of cases passed, rounded to 2 decimals. The
-        status is ``"passed"`` (all), ``"not attempted"`` (all), ``"partial"`` (some passed), or when
-        none passed ``"timeout"``/``"error"`` (every case timed out / raised) or ``"failed"``.
-        Edge cases (named ``"edge ..."``, e.g. a drop probability of 0 or 1, where a wrong idea can
-        give the right output) count only when at least one other case passes: passing edge cases
-        alone earns nothing.
+        Points are ``self.points`` times the mean score of the cases (1 for a passed case, the share
+        of right outputs for a case right on some outputs only), rounded to 2 decimals. The status is
+        ``"passed"`` (all), ``"not attempted"`` (all), ``"partial"`` (some credit), or when there is
+        none ``"timeout"``/``"error"`` (every case timed out / raised) or ``"failed"``. Edge cases
+        (named ``"edge ..."``, e.g. a drop probability of 0 or 1, where a wrong idea can give the
+        right output) count only when a regular case earns something too: edge cases alone earn
+        nothing.
         """
         if not case_results:
             return 0.0, "error", "no test cases were run"
         statuses = [r.status for r in case_results]
-        n_passed = statuses.count("passed")
+        scores = [r.score for r in case_results]
         regular = [r for r in case_results if not is_edge(r.name)]
-        if regular and n_passed < len(statuses) and not any(r.passed for r in regular):
-            n_passed = 0
-        points = round(self.points * n_passed / len(statuses), 2)
+        if regular and not all(r.passed for r in case_results) and not any(r.score > 0 for r in regular):
+            scores = [0.0] * len(scores)
+        points = round(self.points * sum(scores) / len(scores), 2)
         first = next((r for r in case_results if r.status != "passed"), None)
         message = "" if first is None else f"{first.name}: {first.message}"
-        if n_passed == len(statuses):
+        if all(s == "passed" for s in statuses):
             return points, "passed", ""
         if all(s == "not attempted" for s in statuses):
             return 0.0, "not attempted", message
-        if n_passed:
+        if points > 0:
             return points, "partial", message
         for status in ("timeout", "error"):
             if all(s == status for s in statuses):

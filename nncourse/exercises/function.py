@@ -167,6 +167,10 @@ class FunctionExercise(Exercise):
         pass: they count only when a regular case passes too (see :meth:`Exercise.grade`).
     conventions : tuple of Convention, optional
         Correct alternative conventions to recognise (see :class:`Convention`).
+    output_credit : bool
+        True: a case right on some outputs earns that share of the case (``dx`` and ``db`` right,
+        ``dW`` wrong: 2/3), so an idea that is wrong on one output earns the other outputs' share and
+        nothing for that one. False (the default): a case earns all or nothing.
     batch : str or None
         The input whose first axis is the batch (``"x"``); ``"auto"`` (the default): the first input
         array with two or more axes; None: the inputs have no batch axis. Used to name a result that
@@ -180,11 +184,12 @@ class FunctionExercise(Exercise):
                  rtol: float = 1e-6, atol: float = 1e-9, numerical: Callable | None = None,
                  fd_tolerance: float = 1e-7, points: float = 1.0, time_limit: float = 10.0,
                  hints: tuple = (), title: str = "", edge_shapes: list = (), conventions: tuple = (),
-                 batch: str | None = "auto"):
+                 batch: str | None = "auto", output_credit: bool = False):
         super().__init__(id, target=target, points=points, time_limit=time_limit, hints=hints, title=title)
         self.edge_shapes = [dict(s) for s in edge_shapes]
         self.conventions = tuple(conventions)
         self.batch = batch
+        self.output_credit = bool(output_credit)
         self.reference = reference
         self.make_args = make_args
         self.public_shapes = [dict(s) for s in public_shapes]
@@ -351,4 +356,5 @@ class FunctionExercise(Exercise):
             message += f" (also wrong: {', '.join(also)})"
         elif right and len(self.outputs) > 1:
             message += f" ({' and '.join(right)} {'is' if len(right) == 1 else 'are'} right)"
-        return CaseResult(case.name, "failed", message, case.public)
+        credit = len(right) / len(self.outputs) if self.output_credit else None
+        return CaseResult(case.name, "failed", message, case.public, credit=credit)

@@ -72,12 +72,14 @@ momentum_update = register(FunctionExercise(
     reference="nncourse.exercises.optimizers:momentum_reference",
     make_args=_momentum_args,
     # D and H differ in every matrix case, so a transposed result has the wrong shape
-    public_shapes=[{"D": 3, "H": 2, "first": True, "lr": 0.1, "momentum": 0.9},
-                   {"D": 2, "H": 4, "lr": 0.05, "momentum": 0.8}],
+    public_shapes=[{"D": 2, "H": 4, "lr": 0.05, "momentum": 0.8}, {"D": 3, "H": 2, "lr": 0.1, "momentum": 0.9}],
     random_shapes=[{"D": 4, "H": 3}, {"D": 5, "H": 2}, {"D": 3, "H": 5}],
-    edge_shapes=[{"D": 5}],  # a bias vector: a transposed result would pass it
+    # edge cases: the first step (v = 0 hides the sign and the placement of the velocity) and a bias
+    # vector (where a transposed result is right)
+    edge_shapes=[{"D": 3, "H": 2, "first": True, "lr": 0.1, "momentum": 0.9}, {"D": 5}],
     arg_names=("w", "dw", "v", "lr", "momentum"),
     outputs=("next_w", "next_v"),
+    output_credit=True,
     rtol=1e-7, atol=1e-12,
     points=2,
     time_limit=5.0,
@@ -125,13 +127,15 @@ adam_update = register(FunctionExercise(
     make_args=_adam_args,
     # t = 2 and t = 30 tell an off-by-one step count apart; tiny gradients (scale 1e-4, so that
     # sqrt(v_hat) is about 1e-4) show whether eps sits outside the square root
-    public_shapes=[{"D": 3, "H": 2, "t": 1, "public": True, "eps": 1e-3},
-                   {"D": 2, "H": 4, "t": 5, "public": True, "eps": 1e-4},
+    public_shapes=[{"D": 2, "H": 4, "t": 5, "public": True, "eps": 1e-4},
                    {"D": 4, "t": 3, "scale": 1e-4, "public": True}],
     random_shapes=[{"D": 4, "H": 3, "t": 2}, {"D": 5, "t": 30}, {"D": 3, "H": 5, "t": 10, "scale": 1e-4},
                    {"D": 2, "H": 3, "t": 4}],
+    # the first step is an edge case: with m = v = 0 the bias correction undoes any beta, swapped or not
+    edge_shapes=[{"D": 3, "H": 2, "t": 1, "public": True, "eps": 1e-3}],
     arg_names=("w", "dw", "m", "v", "t", "lr", "beta1", "beta2", "eps"),
     outputs=("next_w", "next_m", "next_v"),
+    output_credit=True,
     rtol=1e-7, atol=1e-13,
     points=3,
     time_limit=5.0,

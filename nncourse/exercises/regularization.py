@@ -108,7 +108,8 @@ class PenaltyExercise(FunctionExercise):
         elif len(wrong) == 1:
             notes.append("grads are right")
         message = wrong[0][1] + f" ({'; '.join(notes)})"
-        return CaseResult(case.name, "failed", message, case.public)
+        credit = (not problems[0][1]) / 2 + all(not p for _, p in problems[1:]) / 2 if self.output_credit else None
+        return CaseResult(case.name, "failed", message, case.public, credit=credit)
 
 
 l2_penalty = register(PenaltyExercise(
@@ -126,6 +127,7 @@ l2_penalty = register(PenaltyExercise(
     arg_names=({"weights": ("W0", "W1", "W2")}, "weight_decay"),
     outputs=("penalty", "grads"),
     batch=None,
+    output_credit=True,
     rtol=1e-9, atol=1e-12,
     points=2,
     time_limit=5.0,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from nncourse.exercises.base import register
-from nncourse.exercises.function import FunctionExercise
+from nncourse.exercises.function import Convention, FunctionExercise
 from nncourse.exercises.quiz import QuizExercise
 
 
@@ -61,6 +61,20 @@ def _linear_args(rng: np.random.Generator, N: int, M: int, D: int, constant: int
     return X_train, X, float(low), float(high)
 
 
+def _zscore_sample_std(case) -> np.ndarray:
+    """What a z-score with the sample standard deviation (ddof=1, pandas' default) returns."""
+    X_train, X = case.args
+    std = X_train.std(axis=0, ddof=1)
+    safe = np.where(std > 0, std, 1.0)
+    return np.where(std > 0, (X - X_train.mean(axis=0)) / safe, 0.0)
+
+
+_DDOF = ("that is the sample standard deviation (pandas' default, Series.std with ddof=1). The course, like "
+         "np.std and scikit-learn's StandardScaler, divides by N (ddof=0): the scaler describes the training "
+         "table it has, it does not estimate a population, and then every scaled training column has a "
+         "standard deviation of exactly 1")
+
+
 # -- zscore ---------------------------------------------------------------------------------------
 zscore = register(FunctionExercise(
     "scaling.zscore",
@@ -74,6 +88,7 @@ zscore = register(FunctionExercise(
                    {"N": 4, "M": 9, "D": 2, "constant": 1}],
     arg_names=("X_train", "X"),
     outputs="Z",
+    conventions=(Convention("your standard deviation divides by N - 1", _zscore_sample_std, _DDOF),),
     rtol=1e-7, atol=1e-9,
     points=2,
     time_limit=5.0,
