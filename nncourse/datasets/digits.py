@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validate import as_rng, check_real
+from nncourse._validate import check_number, make_rng
 
 DIGITS_SHA256 = "dff739c317c3d7a561cd1d11ae22ab4ac7f0557489c9e3935e97bec510d05737"
 
@@ -133,8 +133,8 @@ def train_val_test_split(X, y, *, val_frac: float = 0.15, test_frac: float = 0.1
         raise ValueError(
             f"expected X of shape (N, ...) and y of shape (N,), got X {X.shape} and y {y.shape}"
         )
-    val_frac = check_real(val_frac, "val_frac", 0.0)
-    test_frac = check_real(test_frac, "test_frac", 0.0)
+    val_frac = check_number(val_frac, "val_frac", 0.0)
+    test_frac = check_number(test_frac, "test_frac", 0.0)
     if val_frac >= 1 or test_frac >= 1 or val_frac + test_frac >= 1:
         raise ValueError(
             f"expected val_frac + test_frac < 1 (some data must stay for training), got "
@@ -142,7 +142,7 @@ def train_val_test_split(X, y, *, val_frac: float = 0.15, test_frac: float = 0.1
         )
     if not isinstance(stratify, bool):
         raise TypeError(f"expected stratify to be True or False, got {stratify!r}")
-    rng = as_rng(seed)
+    rng = make_rng(seed)
     n = y.shape[0]
     n_val, n_test = int(round(val_frac * n)), int(round(test_frac * n))
     for frac, size, name in ((val_frac, n_val, "validation"), (test_frac, n_test, "test")):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import as_rng, check_int
+from nncourse._validate import check_positive_int, make_rng
 
 FEATURE_NAMES = ("condition", "area_sqft", "income", "distance_km")
 
@@ -90,11 +90,11 @@ def make_scaling_regression(n_samples: int = 1000, *, n_outliers: int = 5,
     ``y = 50 + 60 condition + 0.05 area + 0.003 income - 30 ln(distance) + N(0, 10^2)``, computed
     before the outliers' area is multiplied by 10. ``description`` repeats this in words.
     """
-    n = check_int(n_samples, "n_samples", 1)
-    n_outliers = check_int(n_outliers, "n_outliers", 0)
+    n = check_positive_int(n_samples, "n_samples", 1)
+    n_outliers = check_positive_int(n_outliers, "n_outliers", 0)
     if n_outliers > n:
         raise ValueError(f"expected n_outliers <= n_samples ({n}), got {n_outliers}")
-    rng = as_rng(seed)
+    rng = make_rng(seed)
     condition = rng.random(n)
     area = np.maximum(rng.normal(1800.0, 600.0, n), 400.0)
     income = rng.uniform(30_000.0, 150_000.0, n)

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_rng, check_int, check_real
+from nncourse._validate import check_number, check_positive_int, make_rng
 
 DATASETS_2D = ("circle", "xor", "gaussian", "spiral", "moons")
 
 
 def _start(n_samples, noise, seed):
-    n_samples = check_int(n_samples, "n_samples", 2)
-    noise = check_real(noise, "noise", 0.0)
-    return n_samples - n_samples // 2, n_samples // 2, noise, as_rng(seed)
+    n_samples = check_positive_int(n_samples, "n_samples", 2)
+    noise = check_number(noise, "noise", 0.0)
+    return n_samples - n_samples // 2, n_samples // 2, noise, make_rng(seed)
 
 
 def _finish(parts: list[np.ndarray], noise: float, rng: np.random.Generator):
