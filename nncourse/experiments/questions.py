@@ -329,12 +329,21 @@ def _without_dropout(model):
     return Sequential(*[layer for layer in model.layers if not isinstance(layer, Dropout)])
 
 
-def _best_time(fn, repeats: int) -> float:
-    best = np.inf
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
+def _fastest_alternating(fns: dict, repeats: int) -> dict:
+    """The fastest of ``repeats`` calls of each function, the calls taking turns, on one BLAS thread.
+
+    Taking turns call by call lets a busy machine slow every function alike; one BLAS thread (as
+    ``fit`` trains) keeps a pool of threads from waiting on each other.
+    """
+    from threadpoolctl import threadpool_limits
+
+    best = dict.fromkeys(fns, np.inf)
+    with threadpool_limits(limits=1, user_api="blas"):
+        for _ in range(repeats):
+            for name, fn in fns.items():
+                t0 = time.perf_counter()
+                fn()
+                best[name] = min(best[name], time.perf_counter() - t0)
     return best
 
 
@@ -354,7 +363,7 @@ def dropout_costs(seeds, *, drop_prob: float = 0.5, sizes=(64, 128, 128, 10), ep
     ``epoch_time_dropout`` (seconds per epoch) as ndarrays (n_seeds,); ``same_outputs`` (True when
     the trained dropout network at ``train=False`` gives bit for bit the outputs of the same weights
     without Dropout layers) and ``predict_time_dropout`` / ``predict_time_plain`` (fastest of
-    ``repeats`` predictions of the validation images by the two).
+    ``3 * repeats`` predictions of the validation images by the two, taking turns).
     """
     out = {k: [] for k in ("epochs_plain", "epochs_dropout", "epoch_time_plain", "epoch_time_dropout")}
     for seed in seeds:
@@ -380,9 +389,7 @@ def dropout_costs(seeds, *, drop_prob: float = 0.5, sizes=(64, 128, 128, 10), ep
     X = s.X_val.astype(DTYPE)
     res["same_outputs"] = bool(np.array_equal(predict(model, X), predict(plain, X)))
     res["n_dropout_layers"] = len(model.layers) - len(plain.layers)
-    t_drop, t_plain = [], []
-    for _ in range(3):  # alternate, so that a busy moment slows both
-        t_drop.append(_best_time(lambda: predict(model, X), repeats))
-        t_plain.append(_best_time(lambda: predict(plain, X), repeats))
-    res["predict_time_dropout"], res["predict_time_plain"] = min(t_drop), min(t_plain)
+    best = _fastest_alternating({"dropout": lambda: predict(model, X), "plain": lambda: predict(plain, X)},
+                                3 * repeats)
+    res["predict_time_dropout"], res["predict_time_plain"] = best["dropout"], best["plain"]
     return res
