@@ -1,0 +1,1 @@
+"""Experiments of the course notebooks, reusable from more than one notebook (plain numbers in, plain numbers out)."""
