@@ -43,9 +43,11 @@ def test_verdict_for_dropout_one():
     result = run_playground(drop_prob=1.0, epochs=5)
     assert result.verdict.startswith("learns nothing: dropout 1.0 drops every unit"), result.verdict
     # the verdict quotes what the run measured: accuracy at chance, loss never below a uniform guess
-    best = max(result.history["val_acc"])
-    assert best < 0.6 and f"never rose above {best:.0%}" in result.verdict
-    assert min(result.history["val_loss"]) > 0.95 * math.log(2)
+    recent = np.mean(result.history["val_acc"][-5:])
+    assert recent < 0.65 and f"stayed near chance ({recent:.0%}" in result.verdict
+    assert min(result.history["val_loss"]) > 0.9 * math.log(2)
+    # the same network without dropout does learn: the verdict is about the run, not the slider
+    assert np.mean(run_playground(drop_prob=0.0, epochs=5).history["val_acc"][-5:]) > recent + 0.2
 
 
 def test_dropout_verdict_follows_the_history_not_the_slider():
@@ -57,7 +59,7 @@ def test_dropout_verdict_follows_the_history_not_the_slider():
     flat = verdict(_history([0.7] * 4, [0.75, 0.76, 0.75, 0.76], train_acc=[0.5] * 4,
                             val_acc=[0.5, 0.47, 0.5, 0.52]), settings)
     assert flat.startswith("learns nothing: dropout 1.0"), flat
-    assert "never rose above 52%" in flat and "never fell below 0.75" in flat
+    assert "stayed near chance (50%" in flat and "never fell below 0.75" in flat
     # the same flat history with dropout 0 is still "learns nothing", with another cause
     plain = verdict(_history([0.7] * 4, [0.75] * 4, train_acc=[0.5] * 4, val_acc=[0.5] * 4),
                     {**DEFAULTS, "init": "zeros"})
