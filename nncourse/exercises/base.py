@@ -216,8 +216,7 @@ INFRASTRUCTURE = frozenset({"base", "function", "quiz", "runner"})
 #: exercise module may instead (or also) set ``NOTEBOOK_NUMBER = NN`` for the notebooks it registers;
 #: notebooks known to neither come last, by name.
 COURSE_ORDER = {"backprop": 1, "initialization": 2, "failures": 3, "scaling": 4, "optimizers": 5,
-                "regularization": 6, "dropout": 7, "transfer": 8, "playground": 90,
-                "questions_to_answer": 99}
+                "regularization": 6, "dropout": 7, "transfer": 8, "questions_to_answer": 9, "playground": 90}
 
 
 def exercise_modules() -> tuple[str, ...]:
