@@ -20,7 +20,7 @@ import re
 import secrets
 
 from nncourse import exercises
-from nncourse.exercises.base import CaseResult
+from nncourse.exercises.base import CaseResult, is_edge
 
 _COLORS = {"passed": "#1a7f37", "partial": "#9a6700", "failed": "#cf222e", "error": "#cf222e",
            "timeout": "#cf222e", "not attempted": "#57606a", "not checked": "#57606a"}
@@ -28,7 +28,7 @@ _COLORS = {"passed": "#1a7f37", "partial": "#9a6700", "failed": "#cf222e", "erro
 # the latest result of each exercise checked in this Python process (this kernel session)
 _SESSION: dict = {}
 _LAST_NOTEBOOK: list = []
-# failed checks so far, per exercise id: the rung of the next hint
+# failed checks so far, per exercise id and kind of problem (its hint ladder): the rung of the next hint
 _ATTEMPTS: dict = {}
 
 
@@ -97,6 +97,9 @@ class CheckResult:
         groups: dict = {}
         rows: list = []
         for c in self.cases:
+            if c.passed and is_edge(c.name) and self.points == 0:
+                rows.append([[c.name], c.status, "an edge case: it counts once a regular case earns something"])
+                continue
             if c.passed or not c.message:
                 rows.append([[c.name], c.status, c.message])
                 continue
@@ -116,7 +119,7 @@ class CheckResult:
         return out
 
     def _hint_label(self) -> str:
-        if not self.hint_rungs:
+        if self.hint_rungs < 2:
             return "Hint"
         if self.hint_rung >= self.hint_rungs:
             return f"Hint ({self.hint_rung} of {self.hint_rungs}, the strongest)"
@@ -206,9 +209,12 @@ def check(exercise_id: str, answer, *, seed: int | None = None, hint: bool = Fal
     cases = ex.cases(seed)
     results = exercises.run_cases(ex, answer, cases)
     points, status, message = ex.grade(results)
-    level = _ATTEMPTS.get(ex.id, 0)
+    # the hints climb with each failed check of the same problem (the same output wrong, say), so a
+    # new problem starts again from its gentlest hint
+    key = (ex.id, tuple(ex.hint_ladder(message)) if hasattr(ex, "hint_ladder") else ())
+    level = _ATTEMPTS.get(key, 0)
     if status not in ("passed", "not attempted"):
-        _ATTEMPTS[ex.id] = level + 1
+        _ATTEMPTS[key] = level + 1
     result = CheckResult(ex, points, status, message, results, level=-1 if hint else level)
     _SESSION[ex.id] = result
     _LAST_NOTEBOOK[:] = [ex.notebook]

@@ -309,3 +309,28 @@ def test_progress_lists_notebooks_in_course_order():
         < notebooks.index("regularization") < notebooks.index("transfer")
     backprop = [i for i in ids if i.startswith("backprop.")]
     assert backprop[:3] == ["backprop.linear_backward", "backprop.relu_backward", "backprop.quiz_cache"]
+
+
+def test_a_new_problem_starts_again_from_its_gentlest_hint():
+    ex = exercises.get("backprop.linear_backward")
+    check(ex.id, wrong_db, seed=0)
+    check(ex.id, wrong_db, seed=0)  # db hints climbed to the second rung
+    result = check(ex.id, half_linear, seed=0)  # now dW is wrong: its ladder starts at the bottom
+    assert result.hint == ex.hint_for(result.message, 0) and result.hint_rung == 1
+    assert "db" in check(ex.id, wrong_db, seed=0).hint and "dout.sum(axis=0)" in check(ex.id, wrong_db).hint
+
+
+def test_an_edge_case_passed_alone_says_why_it_earns_nothing():
+    def zeros_or_copy(x, drop_prob, u):
+        return np.zeros_like(x) if drop_prob == 1.0 else x.copy()
+
+    text = str(check("dropout.dropout_forward", zeros_or_copy, seed=0))
+    assert "edge 1    passed: an edge case: it counts once a regular case earns something" in text
+    assert text.startswith("dropout.dropout_forward: 0 / 2 points (failed)")
+
+
+def test_an_answer_that_cannot_be_read_gets_how_to_write_it_and_no_hint():
+    result = check("backprop.quiz_dw_shape", "D H")
+    assert result.status == "failed" and result.hint == ""
+    assert 'write a shape as sizes separated by commas, e.g. "(N, D)"' in str(result)
+    assert check("backprop.quiz_dw_shape", "(N, D)").hint  # a readable wrong answer gets the hint

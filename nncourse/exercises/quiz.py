@@ -88,6 +88,10 @@ class QuizExercise(Exercise):
     def cases(self, seed: int) -> list[Case]:
         return [Case("answer", (), {}, False)]
 
+    def hint_ladder(self, message: str) -> list[str]:
+        """No hint for an answer that could not be read (its message says how to write one)."""
+        return [] if MALFORMED in message else list(self.hints)
+
     def expected(self, case: Case) -> tuple:
         return self.keys
 
