@@ -21,6 +21,7 @@ from pathlib import Path
 MAX_NOTEBOOK_BYTES = 50 * 2**20
 MAX_JSON_DEPTH = 64
 MAX_JSON_ITEMS = 1_000_000
+SMALL_JSON_BYTES = 2**20
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
 
 
@@ -124,7 +125,8 @@ def load_notebook(data: bytes) -> dict:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise NotebookError(f"the file is not UTF-8 text (byte {exc.start}); is it really a notebook?") from None
-    check_json_shape(data)
+    if len(data) > SMALL_JSON_BYTES:  # smaller JSON cannot take much memory, however it is shaped
+        check_json_shape(data)
     try:
         nb = json.loads(text)
     except (ValueError, RecursionError) as exc:

@@ -369,8 +369,14 @@ def test_protocol_keeps_only_plain_data():
 
 
 def test_object_arrays_and_forged_frames_are_refused():
-    with pytest.raises(ValueError):
-        protocol.read_npz(protocol.npz_bytes({"a0": np.array([{"a": 1}], dtype=object)}))
+    arrays = {"a0": np.arange(3.0), "a1": np.float64(2.5), "a2": np.arange(6).reshape(2, 3).T}
+    meta, blob = protocol.pack_arrays(arrays)
+    back = protocol.unpack_arrays(meta, blob)
+    assert all(back[k].shape == np.shape(v) and np.array_equal(back[k], v) for k, v in arrays.items())
+    for forged in ({"a0": ["|O", [1], 0, 8]}, {"a0": ["<f8", [4], 0, 24]}, {"a0": ["<f8", [3], len(blob) - 16, 24]},
+                   {"a0": ["<f8", [-1], 0, 24]}, {"a0": "x"}):
+        with pytest.raises(ValueError):
+            protocol.unpack_arrays(forged, blob)
     reader = protocol.FrameReader()
     good = protocol.frame(0, {"cell": "ok", "cases": []}, {"a0": np.ones(2)})
     assert reader.feed(good[:10]) == [] and len(reader.feed(good[10:])) == 1

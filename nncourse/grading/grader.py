@@ -39,6 +39,7 @@ class Context:
     _course: dict | None = None
     _preambles: dict = field(default_factory=dict)
     _cases: dict = field(default_factory=dict)
+    _packed: dict = field(default_factory=dict)
     _local: threading.local = field(default_factory=threading.local)
     _launchers: list = field(default_factory=list)
 
@@ -137,13 +138,22 @@ def grade_submission(sub: Submission, ctx: Context, data: bytes | None = None) -
                             [clean(n) for n in notes], output)
 
 
-def _pack(todo: list, preamble: str, cases: list) -> bytes:
-    arrays: dict = {}
-    specs = []
-    for i, ((ex, source), ex_cases) in enumerate(zip(todo, cases)):
-        specs.append({"index": i, "id": ex.id, "kind": ex.kind, "target": ex.target, "source": source,
-                      "cases": [{"name": c.name, "args": protocol.encode(tuple(c.args), arrays),
-                                 "kwargs": protocol.encode(list(c.kwargs.items()), arrays)} for c in ex_cases]})
+def _pack(todo: list, preamble: str, ctx: Context) -> bytes:
+    """The job's bytes; the cases' part is encoded once per set of exercises and reused."""
+    ids = tuple(ex.id for ex, _ in todo)
+    with ctx._lock:
+        packed = ctx._packed.get(ids)
+    if packed is None:
+        arrays: dict = {}
+        encoded = [[{"name": c.name, "args": protocol.encode(tuple(c.args), arrays),
+                     "kwargs": protocol.encode(list(c.kwargs.items()), arrays)} for c in ctx.cases(ex)[0]]
+                   for ex, _ in todo]
+        packed = (encoded, protocol.pack_arrays(arrays))
+        with ctx._lock:
+            ctx._packed[ids] = packed
+    encoded, arrays = packed
+    specs = [{"index": i, "id": ex.id, "kind": ex.kind, "target": ex.target, "source": source, "cases": cases}
+             for i, ((ex, source), cases) in enumerate(zip(todo, encoded))]
     return protocol.pack_job({"preamble": preamble, "exercises": specs}, arrays)
 
 
@@ -154,7 +164,7 @@ def _run(todo: list, preamble: str, ctx: Context, rows: dict) -> str:
         cases = [ctx.cases(ex) for ex, _ in todo]
         timeouts = [ctx.limits.exercise_timeout(ex.time_limit) for ex, _ in todo]
         try:
-            run = ctx.launcher().run(_pack(todo, preamble, [c for c, _ in cases]), timeouts, ctx.limits, ctx.stop)
+            run = ctx.launcher().run(_pack(todo, preamble, ctx), timeouts, ctx.limits, ctx.stop)
         except SandboxUnavailable:
             raise
         except LauncherError as exc:

@@ -41,7 +41,8 @@ SECURE_BITS = 0x2F
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "arm64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
 SYS_CAPSET = {"x86_64": 126, "aarch64": 91, "arm64": 91, "riscv64": 91, "ppc64le": 184, "s390x": 185}
 # statvfs flags -> mount flags that a bind remount inside a user namespace must keep
-_KEEP = ((os.ST_NOSUID, MS_NOSUID), (os.ST_NODEV, MS_NODEV), (os.ST_NOEXEC, MS_NOEXEC),
+_KEEP = ((getattr(os, "ST_NOSUID", 2), MS_NOSUID), (getattr(os, "ST_NODEV", 4), MS_NODEV),
+         (getattr(os, "ST_NOEXEC", 8), MS_NOEXEC),
          (getattr(os, "ST_NOATIME", 1024), MS_NOATIME), (getattr(os, "ST_NODIRATIME", 2048), MS_NODIRATIME),
          (getattr(os, "ST_RELATIME", 4096), MS_RELATIME))
 
@@ -124,6 +125,12 @@ def enter_view(spec: dict, mountpoint: str) -> None:
     directories are bound after the masks (numpy inside a masked site-packages, for example).
     """
     mount(None, "/", None, MS_REC | MS_PRIVATE, what="private remount of")
+    for name in ("max_user_namespaces", "max_mnt_namespaces"):  # no nested namespaces for the student
+        try:
+            with open(f"/proc/sys/user/{name}", "w") as f:
+                f.write("0")
+        except OSError:
+            pass
     size = int(spec.get("tmp_bytes", 64 * 2**20))
     mount("tmpfs", mountpoint, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},nr_inodes=4096,mode=755",
           what="tmpfs on")

@@ -257,7 +257,11 @@ def serve(base: list, site: str) -> None:
             for f in set(fds):
                 os.close(f)
         send(sock, {"pid": pid})
-        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # exited, but its pid stays reserved
+        reaped = None
+        if hasattr(os, "waitid") and hasattr(os, "WNOWAIT"):
+            os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # exited, but its pid stays reserved
+        else:  # macOS: reaped at once (only without the sandbox, which needs Linux)
+            reaped = os.wait4(pid, 0)
         send(sock, {"exited": pid})
         while True:
             msg, extra = receive(sock)
@@ -265,7 +269,7 @@ def serve(base: list, site: str) -> None:
                 os.close(f)
             if msg is None or msg.get("reap") == pid:
                 break
-        _, status, usage = os.wait4(pid, 0)
+        _, status, usage = reaped or os.wait4(pid, 0)
         send(sock, {"status": os.waitstatus_to_exitcode(status), "cpu": usage.ru_utime + usage.ru_stime})
         if msg is None:
             return

@@ -5,25 +5,24 @@ This module needs only numpy and the standard library: the launcher loads it by 
 
 the job
     a JSON object (:func:`pack_job`: the course's import lines and, per exercise, its id, kind,
-    target, cell source and cases) followed by the ``.npz`` bytes of the cases' arrays, in an
-    unlinked memory file that the worker reads once and closes.
+    target, cell source and cases) followed by the raw bytes of the cases' arrays
+    (:func:`pack_arrays`), in an unlinked memory file that the worker reads once and closes.
 the results
     one *frame* per exercise on a pipe (:func:`frame`): a magic, the exercise's index, a JSON record
-    (per case either a value or a decided outcome) and the ``.npz`` bytes of its arrays. The grader
+    (per case either a value or a decided outcome) and the raw bytes of its arrays. The grader
     reads them with :class:`FrameReader`, which refuses anything malformed or too large at once.
 
-A value is a JSON tree whose leaves are Python scalars and strings, with arrays stored in the
-``.npz`` bytes by key. Only plain data can be encoded: ``numpy.ndarray`` (numeric dtypes), numpy
+A value is a JSON tree whose leaves are Python scalars and strings, with arrays stored beside it
+by key (dtype, shape and place in the raw bytes). Only plain data can be encoded: ``numpy.ndarray`` (numeric dtypes), numpy
 numeric scalars, ``bool``, ``int``, ``float``, ``complex``, ``str``, ``None``, ``...``, and tuples
 and lists of those. Anything else raises :class:`Unsupported`, which the worker reports as "wrong
-type". Arrays are read back with ``allow_pickle=False``; nothing is ever pickled.
+type". Arrays are rebuilt from dtype, shape and raw bytes (numeric dtypes only); nothing is ever
+pickled.
 """
 from __future__ import annotations
 
-import io
 import json
 import struct
-import zipfile
 
 import numpy as np
 
@@ -34,9 +33,9 @@ MAX_STR = 100_000
 MAX_ARRAY_BYTES = 64 * 2**20
 #: the grader refuses frames larger than this
 MAX_JSON_BYTES = 16 * 2**20
-MAX_NPZ_BYTES = 256 * 2**20
+MAX_ARRAY_BYTES_TOTAL = 256 * 2**20
 MAGIC = b"NNCR"
-_HEAD = struct.Struct("<4sIIQ")  # magic, exercise index, JSON bytes, npz bytes
+_HEAD = struct.Struct("<4sIIQ")  # magic, exercise index, JSON bytes, array bytes
 
 _NUMERIC = "biufc"
 _ndarray, _generic, _asarray, _isfinite = np.ndarray, np.generic, np.asarray, np.isfinite
@@ -138,52 +137,66 @@ def _decode(tree, arrays, depth: int):
     raise ValueError(f"malformed value of kind {t!r}")
 
 
-def npz_bytes(arrays: dict) -> bytes:
-    """``arrays`` (key -> ndarray) as uncompressed ``.npz`` bytes (empty bytes for none)."""
-    if not arrays:
-        return b""
-    buf = io.BytesIO()
-    np.savez(buf, **arrays)
-    return buf.getvalue()
+def pack_arrays(arrays: dict) -> tuple[dict, bytes]:
+    """``arrays`` (key -> ndarray) as ``(meta, blob)``: ``meta[key] = [dtype, shape, offset, nbytes]``
+    into the raw bytes ``blob`` (no pickling, no compression)."""
+    meta, parts, offset = {}, [], 0
+    for key, arr in arrays.items():
+        arr = np.asarray(arr)
+        meta[key] = [arr.dtype.str, list(arr.shape), offset, arr.nbytes]
+        parts.append(arr.tobytes(order="C"))
+        offset += arr.nbytes
+    return meta, b"".join(parts)
 
 
-def read_npz(data: bytes, limit: int = MAX_NPZ_BYTES) -> dict:
-    """Every array of ``.npz`` bytes, read with ``allow_pickle=False``.
+def unpack_arrays(meta, blob, limit: int = MAX_ARRAY_BYTES_TOTAL) -> dict:
+    """The arrays that :func:`pack_arrays` packed; ValueError for anything but plain numeric arrays
+    lying inside ``blob`` (object dtypes, shapes that do not fit, more than ``limit`` bytes)."""
+    if not isinstance(meta, dict) or len(blob) > limit:
+        raise ValueError("malformed arrays")
+    out = {}
+    for key, spec in meta.items():
+        try:
+            dtype_text, shape, offset, nbytes = spec
+            dtype = np.dtype(str(dtype_text))
+            count = 1
+            for n in shape:
+                if type(n) is not int or n < 0:
+                    raise ValueError
+                count *= n
+            ok = (dtype.kind in _NUMERIC and dtype.fields is None and not dtype.hasobject and type(offset) is int
+                  and type(nbytes) is int and 0 <= offset and offset + nbytes <= len(blob)
+                  and nbytes == count * dtype.itemsize and len(shape) <= 32)
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise ValueError("malformed arrays")
+        out[key] = np.frombuffer(blob, dtype, count, offset).reshape(shape).copy()
+    return out
 
-    ValueError if they hold more than ``limit`` bytes once inflated (a zip bomb), or anything that
-    is not a plain array.
+
+def pack_job(job: dict, arrays: dict | tuple) -> bytes:
+    """The job as bytes: 8 bytes of JSON length, the JSON (``job`` plus the arrays' meta), the arrays.
+
+    ``arrays``: a dict of arrays, or ``(meta, blob)`` from :func:`pack_arrays` (packed once for
+    every submission of a run).
     """
-    if not data:
-        return {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            total = sum(info.file_size for info in zf.infolist())
-        if total > limit:
-            raise ValueError(f"the arrays hold {total} bytes (at most {limit})")
-        with np.load(io.BytesIO(data), allow_pickle=False) as loaded:
-            return {k: loaded[k] for k in loaded.files}
-    except ValueError:
-        raise
-    except Exception as exc:  # a broken zip or array header: whatever it is, not plain arrays
-        raise ValueError(f"not valid .npz data ({type(exc).__name__})") from None
-
-
-def pack_job(job: dict, arrays: dict) -> bytes:
-    """The job as bytes: 8 bytes of JSON length, the JSON, then the ``.npz`` bytes of ``arrays``."""
-    text = json.dumps(job).encode("utf-8")
-    return struct.pack("<Q", len(text)) + text + npz_bytes(arrays)
+    meta, blob = pack_arrays(arrays) if isinstance(arrays, dict) else arrays
+    text = json.dumps({"job": job, "arrays": meta}).encode("utf-8")
+    return struct.pack("<Q", len(text)) + text + blob
 
 
 def unpack_job(data: bytes) -> tuple[dict, dict]:
     (n,) = struct.unpack_from("<Q", data)
-    return json.loads(data[8:8 + n].decode("utf-8")), read_npz(data[8 + n:])
+    head = json.loads(data[8:8 + n].decode("utf-8"))
+    return head["job"], unpack_arrays(head["arrays"], data[8 + n:], len(data))
 
 
 def frame(index: int, record: dict, arrays: dict) -> bytes:
     """The bytes of one exercise's results (see :class:`FrameReader`)."""
-    text = json.dumps(record).encode("utf-8", "backslashreplace")
-    data = npz_bytes(arrays)
-    return _HEAD.pack(MAGIC, index, len(text), len(data)) + text + data
+    meta, blob = pack_arrays(arrays)
+    text = json.dumps({"record": record, "arrays": meta}).encode("utf-8", "backslashreplace")
+    return _HEAD.pack(MAGIC, index, len(text), len(blob)) + text + blob
 
 
 class FrameReader:
@@ -195,25 +208,26 @@ class FrameReader:
     """
 
     def __init__(self):
-        self.buffer = b""
+        self.buffer = bytearray()
         self.count = 0
 
     def feed(self, data: bytes) -> list:
         self.buffer += data
         out = []
         while len(self.buffer) >= _HEAD.size:
-            magic, index, n_json, n_npz = _HEAD.unpack_from(self.buffer)
+            magic, index, n_json, n_blob = _HEAD.unpack_from(self.buffer)
             if magic != MAGIC or index != self.count:
                 raise ValueError("malformed results")
-            if n_json > MAX_JSON_BYTES or n_npz > MAX_NPZ_BYTES:
-                raise ValueError(f"results of {n_json + n_npz} bytes (at most {MAX_JSON_BYTES + MAX_NPZ_BYTES})")
-            end = _HEAD.size + n_json + n_npz
+            if n_json > MAX_JSON_BYTES or n_blob > MAX_ARRAY_BYTES_TOTAL:
+                raise ValueError(f"results of {n_json + n_blob} bytes (at most {MAX_JSON_BYTES + MAX_ARRAY_BYTES_TOTAL})")
+            end = _HEAD.size + n_json + n_blob
             if len(self.buffer) < end:
                 break
-            body, self.buffer = self.buffer[_HEAD.size:end], self.buffer[end:]
-            record = json.loads(body[:n_json].decode("utf-8"))
-            if not isinstance(record, dict):
+            body = bytes(self.buffer[_HEAD.size:end])
+            del self.buffer[:end]
+            head = json.loads(body[:n_json].decode("utf-8"))
+            if not isinstance(head, dict) or not isinstance(head.get("record"), dict):
                 raise ValueError("malformed results")
-            out.append((record, read_npz(body[n_json:])))
+            out.append((head["record"], unpack_arrays(head.get("arrays"), body[n_json:])))
             self.count += 1
         return out
