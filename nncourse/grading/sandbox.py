@@ -46,7 +46,7 @@ from nncourse.grading import protocol
 
 DEFAULT_MEMORY = 2 * 2**30
 FILE_SIZE_LIMIT = 64 * 2**20
-PROCESS_LIMIT = 64
+PROCESS_LIMIT = 16
 OUTPUT_CHARS = 4000
 #: the option that runs student code without the sandbox (the README says what it gives up)
 NO_SANDBOX_FLAG = "--no-sandbox-i-trust-this-class"
