@@ -68,8 +68,9 @@ linear_backward = register(FunctionExercise(
     points=3,
     time_limit=5.0,
     hints=(
-        "Each gradient has the shape of the thing it is the gradient of: dx like x (N, D), dW like W "
-        "(D, H), db like b (H,). Here W is stored as (in, out) = (D, H) and out = x @ W + b.",
+        "Start from the forward pass out = x @ W + b, with W stored as (in, out) = (D, H). Each gradient "
+        "has the shape of its parameter (dx like x (N, D), dW like W (D, H), db like b (H,)) and collects "
+        "what that parameter does to every entry of out it touches.",
         "Write one entry of the forward pass by hand: out[n, h] = sum over d of x[n, d] * W[d, h] + b[h]. "
         "Which entries of out does W[d, h] touch, and with which factor? That gives dW[d, h]; the same "
         "question for x[n, d] gives dx[n, d].",
