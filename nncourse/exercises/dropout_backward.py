@@ -48,7 +48,7 @@ def dropout_backward_reference(dout: np.ndarray, drop_prob: float, u: np.ndarray
     from nncourse.functional import dropout_backward, dropout_forward
 
     _, cache = dropout_forward(np.ones_like(dout), drop_prob, train=True, rng=_GivenUniform(u))
-    return np.array(dropout_backward(dout, cache), dtype=np.float64, copy=True)
+    return np.array(dropout_backward(dout, cache), copy=True)
 
 
 def _args(rng: np.random.Generator, N: int, D: int, drop_prob: float | None = None) -> tuple:
