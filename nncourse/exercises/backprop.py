@@ -143,5 +143,7 @@ quiz_multiplications = register(QuizExercise(
     answer_format="number",
     keys=("b7b6eaa6951b83f9cdd1c4e024e13274caf15ee3441bb9752fbde861f9037903",),
     points=1,
-    hints=("A matrix product of shapes (a, b) and (b, c) computes a * c sums of b products each.",),
+    hints=("Write down the shapes of the two factors of x.T @ dout with the notebook's N, D and H, and "
+           "count how many entries the result has.",
+           "A matrix product of shapes (a, b) and (b, c) computes a * c sums of b products each.",),
 ))

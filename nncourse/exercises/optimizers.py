@@ -161,6 +161,7 @@ quiz_warmup_cosine = register(QuizExercise(
     answer_format="number",
     keys=("00d9caca7a9bb1378a80e55ea642ed40608e148f86467e26997f0568e5eb12d2",),
     points=1,
-    hints=("After the warm-up, the cosine schedule starts at its own step 0; and half-way through, "
+    hints=("First find where step 600 falls: still in the warm-up, or how far into the cosine part?",
+           "After the warm-up, the cosine schedule starts at its own step 0; and half-way through, "
            "the cosine factor (1 + cos(pi * step / total_steps)) / 2 is exactly 1/2.",),
 ))
