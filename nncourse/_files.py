@@ -100,14 +100,14 @@ def check_json_shape(data: bytes, max_depth: int = MAX_JSON_DEPTH, max_items: in
         chunk = np.frombuffer(skeleton, np.uint8, count=min(step, len(skeleton) - start), offset=start)
         opens = (chunk == ord("[")) | (chunk == ord("{"))
         closes = (chunk == ord("]")) | (chunk == ord("}"))
-        items += int(opens.sum()) + int((chunk == ord(",")).sum())
-        if items > max_items:
-            raise NotebookError(f"the file holds more than {max_items} JSON values; a notebook of the course "
-                                "holds far fewer")
         levels = depth + np.cumsum(opens.astype(np.int32) - closes.astype(np.int32))
         if len(levels) and int(levels.max()) > max_depth:
             raise NotebookError(f"the file's JSON is nested more than {max_depth} levels deep; a notebook "
                                 "is not")
+        items += int(opens.sum()) + int((chunk == ord(",")).sum())
+        if items > max_items:
+            raise NotebookError(f"the file holds more than {max_items} JSON values; a notebook of the course "
+                                "holds far fewer")
         depth = int(levels[-1]) if len(levels) else depth
 
 

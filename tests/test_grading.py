@@ -129,6 +129,7 @@ def rows_of(rows: dict, submission: str) -> dict:
     return {ex: r for (sub, ex), r in rows.items() if sub == submission}
 
 
+@pytest.mark.slow
 def test_perfect_submission_gets_full_marks(graded):
     _, out, _, rows = graded
     mine = rows_of(rows, "alice/perfect.ipynb")
@@ -141,12 +142,14 @@ def test_perfect_submission_gets_full_marks(graded):
     assert not any("checkpoint" in sub for sub, _ in rows)  # .ipynb_checkpoints is skipped
 
 
+@pytest.mark.slow
 def test_generated_student_notebook_gets_zero_not_attempted(graded):
     mine = rows_of(graded[3], "bob/student.ipynb")
     assert len(mine) == len(exercises.for_notebook("backprop"))
     assert all(r["status"] == "not attempted" and float(r["points"]) == 0 for r in mine.values())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_broken_submission_earns_nothing_for_what_it_breaks(graded, name):
     mine = rows_of(graded[3], f"{name}.ipynb")
@@ -159,6 +162,7 @@ def test_broken_submission_earns_nothing_for_what_it_breaks(graded, name):
             assert r["status"] == "passed" and r["points"] == r["max_points"], (name, r)
 
 
+@pytest.mark.slow
 def test_broken_statuses_and_messages(graded):
     rows = graded[3]
     syntax = rows[("syntax.ipynb", LIN)]
@@ -179,6 +183,7 @@ def test_broken_statuses_and_messages(graded):
     assert "wrong type" in rows[("wrong_type.ipynb", LIN)]["message"]
 
 
+@pytest.mark.slow
 def test_broken_notebooks_become_clear_rows(graded):
     rows = graded[3]
     assert rows[("not_json.ipynb", "")]["status"] == "invalid notebook"
@@ -193,6 +198,7 @@ def test_broken_notebooks_become_clear_rows(graded):
     assert deleted[RELU]["status"] == "passed"
 
 
+@pytest.mark.slow
 def test_duplicated_cell_is_graded_once(graded):
     _, out, summary, rows = graded
     mine = rows_of(rows, "duplicated.ipynb")
@@ -201,6 +207,7 @@ def test_duplicated_cell_is_graded_once(graded):
     assert "2 cells for this exercise" in (out / "feedback" / "duplicated.md").read_text()
 
 
+@pytest.mark.slow
 def test_other_submissions_are_unaffected(graded, tmp_path):
     """The perfect and the student notebook graded alone (through the CLI) give the same rows."""
     root, _, summary, rows = graded
@@ -219,12 +226,14 @@ def test_other_submissions_are_unaffected(graded, tmp_path):
     assert summary.submissions == len(BROKEN) + 8 and summary.graded == summary.submissions
 
 
+@pytest.mark.slow
 def test_jobs_1_gives_the_same_files_as_jobs_2(graded, tmp_path):
     root, out, _, _ = graded
     grade([root / "submissions"], tmp_path / "out", jobs=1, **{**LIMITS, "cpu_limit": 3})
     assert snapshot(tmp_path / "out") == snapshot(out)
 
 
+@pytest.mark.slow
 def test_rerun_and_interrupted_run_lose_nothing(graded, tmp_path):
     root, out, summary, _ = graded
     copy_out = tmp_path / "out"
@@ -271,6 +280,7 @@ class Negate(Exercise):
         return CaseResult(case.name, "failed", "wrong values", case.public)
 
 
+@pytest.mark.slow
 def test_fake_exercise_with_own_course_folder(tmp_path):
     course, subs = tmp_path / "course", tmp_path / "subs"
     course.mkdir()
@@ -306,6 +316,7 @@ def test_fake_exercise_with_own_course_folder(tmp_path):
     assert (tmp_path / "out" / ".grader-seed").exists() is False  # --seed given: no secret seed kept
 
 
+@pytest.mark.slow
 def test_secret_seed_is_kept_for_reruns(tmp_path):
     sub = tmp_path / "subs"
     sub.mkdir()
