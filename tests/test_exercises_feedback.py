@@ -41,3 +41,24 @@ def test_notebooks_follow_the_course_numbers_and_unknown_ones_come_last():
     assert numbers == sorted(numbers)
     assert exercises.notebook_number("backprop") == 1 and exercises.notebook_number("dropout") == 7
     assert exercises.notebook_number("no-such-notebook") == float("inf")
+
+
+def test_randomized_cases_name_a_factor_without_its_value():
+    assert relation(E * 0.3, E, values=False) == \
+        "every entry is the same multiple of the expected value: a scale factor is missing or extra"
+    assert relation(E + 0.5, E, values=False).startswith("every entry is off by the same amount: ")
+    assert "4 is the batch size" in relation(E * 4, E, batch=4, values=False)  # a size, not a value
+
+
+def test_the_text_of_a_scale_bug_is_the_same_for_every_seed():
+    from nncourse.check import check, reset_progress
+
+    def no_rescaling(x, drop_prob, u):
+        return x * (u >= drop_prob)
+
+    texts = set()
+    for seed in range(4):
+        reset_progress()
+        texts.add(str(check("dropout.dropout_forward", no_rescaling, seed=seed)))
+    reset_progress()
+    assert len(texts) == 1, texts

@@ -52,7 +52,7 @@ class Convention:
 
 
 def relation(got: np.ndarray, expected: np.ndarray, *, batch: int | None = None, rtol: float = 1e-6,
-             atol: float = 1e-9, sizes: dict | None = None) -> str:
+             atol: float = 1e-9, sizes: dict | None = None, values: bool = True) -> str:
     """How a wrong array relates to the expected one, in words; "" when no simple relation holds.
 
     Parameters
@@ -63,6 +63,9 @@ def relation(got: np.ndarray, expected: np.ndarray, *, batch: int | None = None,
         The batch size N of the case, so that a factor N (a sum where a mean belongs) is named as such.
     sizes : dict, optional
         Other sizes of the case that a factor may equal, ``{4: "the number of columns of X"}``.
+    values : bool
+        False: name a factor or an offset without its value (for randomized cases, whose values
+        change with the seed, so that the feedback stays the same from one check to the next).
     rtol, atol : float
         The exercise's tolerance (a relation is accepted within 10 times it).
     """
@@ -102,13 +105,14 @@ def relation(got: np.ndarray, expected: np.ndarray, *, batch: int | None = None,
                             "the entries along that axis are combined (a mean where a sum belongs?)")
             if batch and batch > 1 and np.isclose(abs(c), batch, rtol=1e-6):
                 return f"{each} {c:.4g} times the expected value: minus the batch size N = {batch}"
-            return f"{each} {c:.4g} times the expected value: a scale factor is missing or extra"
+            factor = f"{c:.4g} times" if values else "the same multiple of"
+            return f"{each} {factor} the expected value: a scale factor is missing or extra"
     diff = got - expected
     if np.allclose(diff, diff.flat[0], **tol):
-        amount = f"{float(diff.flat[0]):.4g}"
+        amount = f" ({float(diff.flat[0]):.4g})" if values else ""
         if got.size == 1:
-            return f"it is off by {amount}"
-        return f"every entry is off by the same amount ({amount}): something is added that should not be"
+            return f"it is off by a constant{amount}"
+        return f"every entry is off by the same amount{amount}: something is added that should not be"
     close = np.isclose(got, expected, **tol)
     zero = np.isclose(expected, 0.0, rtol=0.0, atol=tol["atol"])
     if close[~zero].all() and not close[zero].all():
@@ -292,7 +296,8 @@ class FunctionExercise(Exercise):
             if isinstance(v, np.ndarray) and v.dtype.kind == "f":
                 for axis, n in enumerate(v.shape[1:], start=1):
                     sizes.setdefault(int(n), f"the size of axis {axis} of {label.split(' ')[0]}")
-        found = relation(g, e, batch=self.batch_size(case), rtol=self.rtol, atol=self.atol, sizes=sizes)
+        found = relation(g, e, batch=self.batch_size(case), rtol=self.rtol, atol=self.atol, sizes=sizes,
+                         values=case.public)
         return f"; {found}" if found else ""
 
     def _problem(self, name: str, g: np.ndarray, e: np.ndarray, case: Case) -> str:
