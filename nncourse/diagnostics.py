@@ -10,14 +10,15 @@ it reports (where it applies):
 - ``dead_frac`` (ReLU family): fraction of units that output 0 (or less) for EVERY example in the batch;
 - ``saturated_frac`` (sigmoid/tanh): fraction of outputs in the flat tails (sigmoid < 0.02 or > 0.98,
   |tanh| > 0.96), where the local gradient is below about 0.08 of its maximum.
+
+Every layer says which unit statistics apply to it (:meth:`nncourse.layers.Layer.unit_health`) and
+lists its leaf layers (:meth:`~nncourse.layers.Layer.named_layers`), so nothing here checks types.
 """
 from __future__ import annotations
 
 import math
 
 import numpy as np
-
-from nncourse.layers import LeakyReLU, ReLU, Sigmoid, Tanh
 
 
 def snapshot_weights(model) -> dict[str, np.ndarray]:
@@ -47,12 +48,7 @@ def layer_stats(model, before: dict[str, np.ndarray] | None = None) -> dict[str,
             centred = (out - mean).ravel()
             s["act_mean"] = mean
             s["act_std"] = math.sqrt(float(np.dot(centred, centred)) / centred.size)
-            if isinstance(layer, (ReLU, LeakyReLU)):
-                s["dead_frac"] = np.count_nonzero(out.max(axis=0) <= 0) / out.shape[-1]
-            elif isinstance(layer, Sigmoid):
-                s["saturated_frac"] = float(np.mean((out < 0.02) | (out > 0.98)))
-            elif isinstance(layer, Tanh):
-                s["saturated_frac"] = float(np.mean(np.abs(out) > 0.96))
+            s.update(layer.unit_health(out))  # dead or saturated units, where the layer has such
         if layer.params:
             s["grad_norm"] = math.sqrt(sum(_sq(g) for g in layer.grads.values()))
             if before is not None and f"{name}.W" in before:

@@ -51,6 +51,11 @@ class Layer:
     def __call__(self, x: np.ndarray, train: bool = True) -> np.ndarray:
         return self.forward(x, train)
 
+    def unit_health(self, out: np.ndarray) -> dict[str, float]:
+        """Statistics of this layer's units on a batch of its outputs ``out``, shape (N, D), that the
+        training diagnostics report: ``dead_frac`` (ReLU family), ``saturated_frac`` (sigmoid, tanh)."""
+        return {}
+
     # walking ----------------------------------------------------------------------------------
     def children(self) -> list["Layer"]:
         """The direct sub-layers (empty for a leaf layer such as :class:`Linear`)."""
@@ -178,8 +183,15 @@ class _Activation(Layer):
         return self._backward(dout, self._need_cache())
 
 
+def _dead(out: np.ndarray) -> dict[str, float]:
+    """Fraction of units that output 0 (or less) for EVERY example of the batch."""
+    return {"dead_frac": np.count_nonzero(out.max(axis=0) <= 0) / out.shape[-1]}
+
+
 class ReLU(_Activation):
     """Rectified linear unit ``max(0, x)``."""
+
+    unit_health = staticmethod(_dead)
 
     def forward(self, x, train=True):
         if type(x) is not np.ndarray or x.dtype.kind != "f":
@@ -191,18 +203,30 @@ class ReLU(_Activation):
 
 class Sigmoid(_Activation):
     """Logistic sigmoid; saturates (gradient near 0) for large ``|x|``."""
+
+    @staticmethod
+    def unit_health(out):  # the flat tails, where the slope is below about 0.08 of its maximum
+        return {"saturated_frac": float(np.mean((out < 0.02) | (out > 0.98)))}
+
     _forward = staticmethod(F.sigmoid_forward)
     _backward = staticmethod(F.sigmoid_backward)
 
 
 class Tanh(_Activation):
     """Hyperbolic tangent; zero-centred, saturates for large ``|x|``."""
+
+    @staticmethod
+    def unit_health(out):  # the flat tails, where the slope is below about 0.08 of its maximum
+        return {"saturated_frac": float(np.mean(np.abs(out) > 0.96))}
+
     _forward = staticmethod(F.tanh_forward)
     _backward = staticmethod(F.tanh_backward)
 
 
 class LeakyReLU(_Activation):
     """Leaky ReLU: slope ``alpha`` for negative inputs, so units cannot die completely."""
+
+    unit_health = staticmethod(_dead)
 
     def __init__(self, alpha: float = 0.01) -> None:
         super().__init__()

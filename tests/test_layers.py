@@ -205,3 +205,23 @@ def test_batchnorm_running_statistics_can_be_assigned_and_loaded():
         bn.running_var = [1.0, 2.0]
     with pytest.raises(ValueError, match=r"running_var >= 0"):
         bn.running_var = [1.0, -2.0, 1.0]
+
+
+def test_every_layer_lists_its_leaves_and_state_the_same_way():
+    inner = nc.Sequential(nc.Linear(3, 4, seed=0), nc.ReLU())
+    model = nc.Sequential(inner, nc.BatchNorm(4), nc.Linear(4, 2, seed=1))
+    assert [n for n, _ in model.named_layers()] == ["0.0:Linear", "0.1:ReLU", "1:BatchNorm", "2:Linear"]
+    assert model.children() == model.layers and inner.children() == inner.layers
+    leaf = nc.Linear(2, 2, seed=0)
+    assert leaf.children() == [] and list(leaf.named_layers()) == [("Linear", leaf)]
+    assert set(leaf.state_dict()) == {"W", "b"}
+    assert set(model.state_dict()) == {"0.0.W", "0.0.b", "1.gamma", "1.beta", "1.running_mean",
+                                       "1.running_var", "2.W", "2.b"}
+    # training skips the input gradient through a nested first container, down to its first Linear
+    x = data(5, 3)
+    out = model.forward(x)
+    assert model.backward_params(np.ones_like(out)) is None
+    dx = model.backward(np.ones_like(out))
+    assert dx.shape == x.shape
+    assert nc.ReLU().unit_health(np.array([[0.0, 1.0], [0.0, 2.0]])) == {"dead_frac": 0.5}
+    assert nc.Linear(2, 2).unit_health(np.ones((2, 2))) == {}
