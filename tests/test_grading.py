@@ -37,10 +37,10 @@ LIN, RELU = "backprop.linear_backward", "backprop.relu_backward"
 QUIZ = "backprop.quiz_cache"
 
 
-def variant(changes: dict | None = None, delete=(), duplicate=(), slug="backprop") -> dict:
+def variant(changes: dict | None = None, delete=(), duplicate=(), notebook="backprop") -> dict:
     """The solution notebook with some exercise cells replaced, deleted or duplicated."""
     nb = copy.deepcopy(SOLUTION)
-    nb["metadata"]["nncourse"]["notebook"] = slug
+    nb["metadata"]["nncourse"]["notebook"] = notebook
     cells = []
     for cell in nb["cells"]:
         ex_id = cell.get("metadata", {}).get("nncourse", {}).get("exercise")
@@ -83,7 +83,7 @@ def write_class(root: Path) -> None:
         (root / f"{name}.ipynb").write_text(json.dumps(variant(changes)))
     (root / "deleted.ipynb").write_text(json.dumps(variant(delete={LIN})))
     (root / "duplicated.ipynb").write_text(json.dumps(variant(duplicate={LIN, QUIZ})))
-    (root / "unknown_slug.ipynb").write_text(json.dumps(variant(slug="no_such_notebook")))
+    (root / "unknown_notebook.ipynb").write_text(json.dumps(variant(notebook="no_such_notebook")))
     (root / "not_json.ipynb").write_text("this is not a notebook {")
     (root / "empty.ipynb").write_bytes(b"")
     v3 = nbformat.v3.new_notebook(metadata={"nncourse": {"notebook": "backprop"}})
@@ -143,6 +143,32 @@ def test_perfect_submission_gets_full_marks(graded):
 
 
 @pytest.mark.slow
+def test_every_solution_notebook_gets_full_marks_and_every_student_notebook_zero(tmp_path):
+    """Every notebook with registered exercises, as the course ships it: the reference never runs
+    in the sandbox, so full marks come from the solutions' own code."""
+    from nncourse._files import nncourse_meta, read_notebook
+
+    registered = set(exercises.notebooks())
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    expected = {}
+    for folder in ("solutions", "course"):
+        for path in sorted((REPO / folder).glob("*.ipynb")):
+            if nncourse_meta(read_notebook(path)).get("notebook") in registered:
+                name = f"{folder}-{path.name}"
+                shutil.copy(path, subs / name)
+                expected[name] = folder
+    assert len(expected) >= 2 * len(registered) - 2
+    summary = grade([subs], tmp_path / "out", jobs=2, **LIMITS)
+    for part in summary.parts:
+        assert part.rows and part.max_points > 0, part.submission
+        if expected[part.submission] == "solutions":
+            assert all(r.status == "passed" for r in part.rows), (part.submission, part.rows)
+        else:
+            assert part.total == 0 and all(r.status == "not attempted" for r in part.rows), part.submission
+
+
+@pytest.mark.slow
 def test_generated_student_notebook_gets_zero_not_attempted(graded):
     mine = rows_of(graded[3], "bob/student.ipynb")
     assert len(mine) == len(exercises.for_notebook("backprop"))
@@ -189,7 +215,7 @@ def test_broken_notebooks_become_clear_rows(graded):
     assert rows[("not_json.ipynb", "")]["status"] == "invalid notebook"
     assert "not JSON" in rows[("not_json.ipynb", "")]["message"]
     assert rows[("empty.ipynb", "")]["message"] == "the file is empty"
-    unknown = rows[("unknown_slug.ipynb", "")]
+    unknown = rows[("unknown_notebook.ipynb", "")]
     assert unknown["status"] == "invalid notebook" and "no_such_notebook" in unknown["message"]
     # nbformat 3 is converted and graded like any other notebook
     assert all(r["status"] == "passed" for r in rows_of(rows, "nbformat3.ipynb").values())

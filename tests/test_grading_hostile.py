@@ -241,3 +241,59 @@ def test_grading_refuses_without_a_sandbox_unless_told(tmp_path, monkeypatch):
     summary = grade([tmp_path / "subs"], tmp_path / "out", sandbox=False, **LIMITS)
     assert summary.parts[0].total == summary.parts[0].max_points > 0
     shutil.rmtree(tmp_path / "out")
+
+
+def _ordinary_user_python():
+    """A command that runs this Python version as an ordinary user (uid 4242), or None."""
+    import shutil as sh
+    import subprocess
+    import sys
+
+    python = f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}"
+    if os.geteuid() != 0 or not sh.which("setpriv") or not os.path.exists(python):
+        return None
+    command = ["setpriv", "--reuid=4242", "--regid=4242", "--clear-groups", python, "-I", "-c"]
+    probe = f"import sys; sys.path[:0] = [{str(REPO)!r}, {str(NUMPY_DIR.parent)!r}]; import numpy, nncourse"
+    done = subprocess.run(command + [probe], capture_output=True, timeout=120)
+    return command if done.returncode == 0 else None
+
+
+def test_the_sandbox_as_an_ordinary_user(tmp_path):
+    """Graded by an ordinary user: the job's uid is that user's, mapped to a namespace root without
+    any capability; it still sees neither the package, the results nor other processes."""
+    import subprocess
+    import tempfile
+
+    command = _ordinary_user_python()
+    if command is None:
+        pytest.skip("needs root, setpriv and a system Python of this version that can import numpy")
+    home = Path(tempfile.mkdtemp(prefix="nncourse-user-"))
+    try:
+        os.chown(home, 4242, 4242)
+        subs, out = home / "subs", home / "out"
+        subs.mkdir()
+        probe = ("import os, ctypes\nimport numpy as np\n"
+                 "libc = ctypes.CDLL(None, use_errno=True)\n"
+                 "print('mount', libc.mount(b'none', b'/tmp', b'tmpfs', 0, None), 'unshare', libc.unshare(0x10000000))\n"
+                 f"print('seen', [p for p in ({str(out)!r}, {str(REPO / 'nncourse')!r}, '/proc') if os.path.exists(p)])\n"
+                 "def linear_backward(dout, cache):\n    x, W, b = cache\n"
+                 "    return dout @ W.T, x.T @ dout, dout.sum(axis=0)\n")
+        nb = json.loads(json.dumps(SOLUTION))
+        for cell in nb["cells"]:
+            if cell.get("metadata", {}).get("nncourse", {}).get("exercise") == LIN:
+                cell["source"] = probe
+        (subs / "probe.ipynb").write_text(json.dumps(nb))
+        for p in (subs, subs / "probe.ipynb"):
+            os.chown(p, 4242, 4242)
+        script = (f"import sys; sys.path[:0] = [{str(REPO)!r}, {str(NUMPY_DIR.parent)!r}]\n"
+                  "from nncourse.grading import grade\n"
+                  f"s = grade([{str(subs)!r}], {str(out)!r}, seed=1, course={str(COURSE)!r}, progress=False)\n"
+                  "print(s.parts[0].total, s.parts[0].max_points)\n")
+        done = subprocess.run(command + [script], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        total, max_points = done.stdout.split()[-2:]
+        assert float(total) == float(max_points) > 0
+        text = (out / "feedback" / "probe.md").read_text()
+        assert "mount -1 unshare -1" in text and "seen []" in text
+    finally:
+        shutil.rmtree(home, ignore_errors=True)

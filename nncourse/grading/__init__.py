@@ -4,12 +4,15 @@
 >>> summary = grade(["submissions/"], "graded/", jobs=2)   # doctest: +SKIP
 
 Modules: :mod:`~nncourse.grading.discover` (finding and reading submissions),
-:mod:`~nncourse.grading.sandbox` (the worker process and its limits),
-:mod:`~nncourse.grading.worker` (what runs in that process), :mod:`~nncourse.grading.protocol` (the
-files they exchange), :mod:`~nncourse.grading.grader` (judging one submission),
+:mod:`~nncourse.grading.sandbox` (the launcher process, the sandbox and its limits, from the
+grader's side), :mod:`~nncourse.grading.jail` (the Linux namespaces), :mod:`~nncourse.grading.launcher`
+and :mod:`~nncourse.grading.worker` (what runs outside and inside the sandbox, without the package),
+:mod:`~nncourse.grading.protocol` (what they exchange), :mod:`~nncourse.grading.watch` (following a
+running job), :mod:`~nncourse.grading.judge` (points from plain data), :mod:`~nncourse.grading.rows`
+(statuses and records), :mod:`~nncourse.grading.grader` (one submission),
 :mod:`~nncourse.grading.report` (CSV and feedback files), :mod:`~nncourse.grading.run` (a whole run)
-and :mod:`~nncourse.grading.cli` (the command). This module imports them lazily, so that the worker
-process and ``nncourse --help`` stay light.
+and :mod:`~nncourse.grading.cli` (the command). This module imports them lazily, so that
+``nncourse --help`` stays light.
 """
 from __future__ import annotations
 

@@ -70,7 +70,7 @@ class GradeSummary:
                 if self.interrupted else f"graded {done} {noun}")
         extra = f" ({self.reused} unchanged since the last run)" if self.reused else ""
         lines = [f"{head}{extra} in {self.seconds:.1f} s; {self.with_errors} with errors "
-                 f"(error, timeout, memory limit, missing cell or invalid notebook), {self.invalid} invalid "
+                 f"(error, timeout, memory limit, missing cell, invalid notebook or not graded), {self.invalid} invalid "
                  f"notebook{'' if self.invalid == 1 else 's'}",
                  f"results: {self.out / 'results.csv'}, {self.out / 'grades.csv'}, {self.out / 'feedback'}/"]
         if self.interrupted:
