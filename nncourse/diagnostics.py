@@ -22,9 +22,9 @@ import numpy as np
 
 
 def snapshot_weights(model) -> dict[str, np.ndarray]:
-    """Copies of the trainable weights, to measure the next update against."""
-    return {f"{name}.{k}": p.copy() for name, layer in model.named_layers() if layer.trainable
-            for k, p in layer.params.items()}
+    """Copies of the trainable weight matrices (``W``), to measure the next update against."""
+    return {f"{name}.W": layer.params["W"].copy() for name, layer in model.named_layers()
+            if layer.trainable and "W" in layer.params}
 
 
 def layer_stats(model, before: dict[str, np.ndarray] | None = None) -> dict[str, dict[str, float]]:

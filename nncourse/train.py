@@ -218,6 +218,7 @@ def _train_epoch(model, run: _Run, order: np.ndarray, hist: History, epoch: int,
     entries = trainable(model)  # callbacks may freeze or unfreeze layers between epochs
     n, n_batches = len(X), -(-len(X) // bs)
     total_loss, total_correct, before = 0.0, 0.0, None
+    classify = run.loss == "cross_entropy"
     for b in range(n_batches):
         idx = order[b * bs:(b + 1) * bs]
         xb, yb = X[idx], y[idx]
@@ -239,7 +240,9 @@ def _train_epoch(model, run: _Run, order: np.ndarray, hist: History, epoch: int,
         optimizer.update(entries)
         step += 1
         total_loss += value * len(idx)
-        if run.loss != "mse":
+        if classify:  # softmax: count the arg-max hits directly (the common case, kept cheap)
+            total_correct += np.count_nonzero(out.argmax(axis=1) == yb)
+        elif run.loss == "bce":
             total_correct += _accuracy(run.loss, out, yb) * len(idx)
     logs = {"train_loss": total_loss / n}
     if run.loss != "mse":
