@@ -56,16 +56,31 @@ def tree(path: Path) -> dict:
     return state
 
 
-def nobody_processes() -> list:
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            status = Path("/proc", entry, "status").read_text()
-        except OSError:
+def _status(pid) -> dict:
+    try:
+        lines = Path("/proc", str(pid), "status").read_text().splitlines()
+    except OSError:
+        return {}
+    return dict(line.split(":", 1) for line in lines if ":" in line)
+
+
+def stray_nobody_processes() -> list:
+    """Processes of uid 65534 that no running launcher watches over (a job's daemon that survived).
+    Processes of other grading runs on the same machine, still under their launchers, are left out."""
+    stray = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        if _status(entry).get("Uid", "").split()[:1] != ["65534"]:
             continue
-        if any(line.startswith("Uid:") and "\t65534\t" in line + "\t" for line in status.splitlines()):
-            found.append(entry)
-    return found
+        pid, watched = _status(entry).get("PPid", "0").strip(), False
+        while pid not in ("0", "1", "") and not watched:
+            try:
+                watched = b"_nncourse_launcher" in Path("/proc", pid, "cmdline").read_bytes()
+            except OSError:
+                break
+            pid = _status(pid).get("PPid", "0").strip()
+        if not watched:
+            stray.append(entry)
+    return stray
 
 
 def host_targets() -> dict:
@@ -110,7 +125,7 @@ def hostile(tmp_path_factory):
     memory_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     summary = grade([subs], out, jobs=2, **LIMITS)
     memory_growth = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - memory_before) * 1024
-    after = {"subs": tree(subs), "canary": tree(canary), "host": host_targets(), "nobody": nobody_processes()}
+    after = {"subs": tree(subs), "canary": tree(canary), "host": host_targets(), "nobody": stray_nobody_processes()}
     alone = root / "alone"
     write_honest(alone)
     grade([alone], root / "alone-out", jobs=1, **LIMITS)

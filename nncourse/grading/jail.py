@@ -173,12 +173,16 @@ def drop(nobody: bool) -> None:
     _check(libc.prctl(PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), 0, 0, 0), "no_new_privs")
 
 
-def die_with_parent(life_fd: int) -> None:
-    """Get SIGKILL when the parent dies; exit now if it already has (``life_fd`` reads EOF then)."""
+def die_with_parent(life_fd: int | None = None, parent: int | None = None) -> None:
+    """Get SIGKILL when the parent dies, and exit now if it already has: ``life_fd`` then reads EOF
+    (inside a new PID namespace, where the parent's pid is not visible), or ``getppid()`` is no longer
+    ``parent``. Nothing happens on a system without ``prctl``."""
     import select
     import signal
 
+    if not sys.platform.startswith("linux"):
+        return
     _check(_c().prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL), 0, 0, 0), "parent-death signal")
-    ready, _, _ = select.select([life_fd], [], [], 0)
-    if ready:
+    gone = bool(select.select([life_fd], [], [], 0)[0]) if life_fd is not None else os.getppid() != parent
+    if gone:
         os._exit(70)

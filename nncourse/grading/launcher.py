@@ -123,10 +123,11 @@ def _worker(hello: dict, run: dict, fds: list, life_fd: int) -> None:
         os._exit(code)
 
 
-def _outer(hello: dict, run: dict, fds: list, sync_w: int, go_r: int) -> None:
+def _outer(hello: dict, run: dict, fds: list, sync_w: int, go_r: int, launcher_pid: int) -> None:
     """The job's outer process: new namespaces, then fork the worker and pass on how it ended."""
     code = 71
     try:
+        jail.die_with_parent(parent=launcher_pid)  # the launcher gone (the grader killed): the job goes too
         if hello["sandbox"]:
             try:
                 jail.unshare()
@@ -163,11 +164,12 @@ def start_job(hello: dict, run: dict, fds: list) -> int:
     """Fork the outer process of a job (and write its user-id maps); its pid, or raise OSError."""
     sync_r, sync_w = os.pipe()
     go_r, go_w = os.pipe()
+    launcher_pid = os.getpid()
     pid = os.fork()
     if pid == 0:
         os.close(sync_r)
         os.close(go_w)
-        _outer(hello, run, fds, sync_w, go_r)
+        _outer(hello, run, fds, sync_w, go_r, launcher_pid)
     os.close(sync_w)
     os.close(go_r)
     try:
@@ -228,6 +230,7 @@ def view(base: list, site: str) -> dict:
 def serve(base: list, site: str) -> None:
     """The launcher's loop on the socket that is its standard input (see the module docstring);
     ``base``: this Python's own ``sys.path``."""
+    jail.die_with_parent(parent=int(os.environ.pop("NNCOURSE_GRADER_PID", "0")) or os.getppid())
     sock = socket.socket(fileno=os.dup(0))
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 0)
