@@ -210,6 +210,17 @@ def test_broken_statuses_and_messages(graded):
 
 
 @pytest.mark.slow
+def test_feedback_shows_only_the_first_hint(graded):
+    """Hints escalate to the formula; a feedback file gives the gentlest one only."""
+    from nncourse.grading.report import _md
+
+    hints = [_md(h) for h in exercises.get(LIN).hints]
+    text = (graded[1] / "feedback" / "wrong_type.md").read_text()
+    assert f"Hint: {hints[0]}" in text
+    assert all(later not in text for later in hints[1:])
+
+
+@pytest.mark.slow
 def test_broken_notebooks_become_clear_rows(graded):
     rows = graded[3]
     assert rows[("not_json.ipynb", "")]["status"] == "invalid notebook"
