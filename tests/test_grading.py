@@ -354,6 +354,20 @@ def test_fake_exercise_with_own_course_folder(tmp_path):
 
 
 @pytest.mark.slow
+def test_wall_clock_timeout_stops_a_sleeping_exercise(tmp_path):
+    """A cell that sleeps uses no CPU time: the wall-clock limit stops it, and the next exercise of the
+    same submission is graded by a fresh job."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    sleeper = variant({LIN: "import time\ndef linear_backward(dout, cache):\n    time.sleep(10**6)\n"})
+    (subs / "sleeper.ipynb").write_text(json.dumps(sleeper))
+    grade([subs], tmp_path / "out", **{**LIMITS, "timeout": 2})
+    rows = read_rows(tmp_path / "out")
+    assert rows[("sleeper.ipynb", LIN)]["status"] == "timeout" and "2 s" in rows[("sleeper.ipynb", LIN)]["message"]
+    assert rows[("sleeper.ipynb", RELU)]["status"] == "passed"
+
+
+@pytest.mark.slow
 def test_secret_seed_is_kept_for_reruns(tmp_path):
     sub = tmp_path / "subs"
     sub.mkdir()

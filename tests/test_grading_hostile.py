@@ -28,7 +28,7 @@ SOLUTION_PATH = REPO / "solutions" / "01_backprop.ipynb"
 SOLUTION = json.loads(SOLUTION_PATH.read_text())
 STUDENT = json.loads((COURSE / "01_backprop.ipynb").read_text())
 SEED = 918273645546372819
-LIMITS = dict(seed=SEED, timeout=20, cpu_limit=5, memory_limit=2**30, course=COURSE, progress=False)
+LIMITS = dict(seed=SEED, timeout=120, cpu_limit=5, memory_limit=2**30, course=COURSE, progress=False)
 HONEST = ("alice/perfect.ipynb", "bob/student.ipynb", "zed.ipynb")
 NUMPY_DIR = Path(__import__("numpy").__file__).parent
 
