@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from nncourse import exercises
+from nncourse.cli import main as cli_main
 from nncourse.grading import grade, run
 from nncourse.grading.discover import UsageError
 from nncourse.grading.sandbox import NO_SANDBOX_FLAG, SandboxUnavailable
@@ -242,7 +243,7 @@ def test_jobs_1_gives_the_same_files_as_jobs_2(hostile, tmp_path):
     assert snapshot(fresh) == snapshot(hostile["out"])
 
 
-def test_grading_refuses_without_a_sandbox_unless_told(tmp_path, monkeypatch):
+def test_grading_refuses_without_a_sandbox_unless_told(tmp_path, monkeypatch, capsys):
     def unavailable(*args, **kwargs):
         raise SandboxUnavailable("the sandbox for student code cannot be set up here: no user namespaces")
 
@@ -252,7 +253,12 @@ def test_grading_refuses_without_a_sandbox_unless_told(tmp_path, monkeypatch):
     with pytest.raises(UsageError, match=NO_SANDBOX_FLAG):
         grade([tmp_path / "subs"], tmp_path / "out", **LIMITS)
     assert not (tmp_path / "out").exists()
+    command = ["grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--course", str(COURSE), "-q"]
+    assert cli_main(command) == 2
+    assert NO_SANDBOX_FLAG in capsys.readouterr().err
     monkeypatch.undo()
+    assert cli_main(command + [NO_SANDBOX_FLAG]) == 0
+    shutil.rmtree(tmp_path / "out")
     summary = grade([tmp_path / "subs"], tmp_path / "out", sandbox=False, **LIMITS)
     assert summary.parts[0].total == summary.parts[0].max_points > 0
     shutil.rmtree(tmp_path / "out")
