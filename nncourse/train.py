@@ -68,8 +68,10 @@ def fit(model, X, y, *, loss: str = "cross_entropy", optimizer: Optimizer | None
 
     Parameters
     ----------
-    model : a Sequential (or any layer with the protocol).
-    X : ndarray, shape (N, D), float features (no NaN: scale or impute first).
+    model : a Sequential, or any single layer (a bare :class:`~nncourse.layers.Linear` trains too).
+    X : ndarray, shape (N, D), float features (no NaN: scale or impute first). They are cast once to
+        the model's dtype, so a float32 model (``mlp(..., dtype=np.float32)``) trains in float32
+        throughout: activations, gradients, optimizer state and losses.
     y : ndarray, shape (N,), integer labels for ``loss="cross_entropy"``; targets for ``"mse"``; 0/1 for ``"bce"``.
     loss : ``"cross_entropy"`` (softmax), ``"mse"`` or ``"bce"`` (binary, on logits).
     optimizer : default ``SGD(lr=0.1)``. Its ``weight_decay``/``l1`` penalties are added to the reported loss.
