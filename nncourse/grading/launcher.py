@@ -79,8 +79,9 @@ def _set_limits(run: dict) -> None:
             pass
 
 
-def _worker(hello: dict, run: dict, fds: list, life_fd: int) -> None:
-    """The first process of the job's namespaces: view, identity, limits, then the job. Never returns."""
+def _worker(hello: dict, run: dict, fds: list, life_fd: int | None) -> None:
+    """The first process of the job's namespaces (without the sandbox: the job's outer process):
+    view, identity, limits, then the job. Never returns."""
     code = 1
     try:
         job_fd, results_fd, out_fd = fds
@@ -90,9 +91,9 @@ def _worker(hello: dict, run: dict, fds: list, life_fd: int) -> None:
             jail.enter_view(hello["view"], hello["mountpoint"])
             jail.drop(nobody)
             jail.die_with_parent(life_fd)
+            os.setsid()
         else:
             os.chdir(hello["mountpoint"])
-        os.setsid()
         size = os.fstat(job_fd).st_size
         data = os.pread(job_fd, size, 0)
         job, inputs = protocol.unpack_job(data)
@@ -127,7 +128,10 @@ def _outer(hello: dict, run: dict, fds: list, sync_w: int, go_r: int, launcher_p
     """The job's outer process: new namespaces, then fork the worker and pass on how it ended."""
     code = 71
     try:
+        os.setsid()  # a process group of its own, which the grader kills
         jail.die_with_parent(parent=launcher_pid)  # the launcher gone (the grader killed): the job goes too
+        if not hello["sandbox"]:  # the outer process runs the job itself
+            _worker(hello, run, fds, None)
         if hello["sandbox"]:
             try:
                 jail.unshare()
