@@ -169,12 +169,17 @@ def train_augmented(X, y, X_val, y_val, transform=None, *, seed: int, epochs: in
     -------
     (loss, accuracy) : floats, on ``(X_val, y_val)`` after ``epochs`` epochs (evaluation mode).
     """
+    from threadpoolctl import threadpool_limits
+
     net = make_net(seed=seed, sizes=sizes)
     optimizer = Adam(lr=lr)
-    for epoch in range(check_positive_int(epochs, "epochs")):
-        X_epoch = X if transform is None else transform(X, seed=np.random.default_rng([seed, 3, epoch]))
-        fit(net, X_epoch, y, optimizer=optimizer, epochs=1, batch_size=batch_size,
-            seed=np.random.default_rng([seed, 4, epoch]), progress=False, diagnostics=False)
+    # BLAS on one thread for the whole run, as fit would set it for each epoch (setting it costs ~1 ms)
+    with threadpool_limits(limits=1, user_api="blas"):
+        for epoch in range(check_positive_int(epochs, "epochs")):
+            X_epoch = X if transform is None else transform(X, seed=np.random.default_rng([seed, 3, epoch]))
+            fit(net, X_epoch, y, optimizer=optimizer, epochs=1, batch_size=batch_size,
+                seed=np.random.default_rng([seed, 4, epoch]), progress=False, diagnostics=False,
+                blas_threads=None)
     return evaluate(net, X_val, y_val)
 
 
