@@ -25,10 +25,11 @@ from __future__ import annotations
 import argparse
 import ast
 import json
-import os
 import re
 import sys
 from pathlib import Path
+
+from nncourse._files import nncourse_meta, write_atomic
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
@@ -41,9 +42,7 @@ class AuthoringError(ValueError):
     """A solution notebook cannot be turned into a student notebook; the message names the cell."""
 
 
-def _meta(cell) -> dict:
-    value = cell.get("metadata", {}).get("nncourse", {})
-    return value if isinstance(value, dict) else {}
+_meta = nncourse_meta
 
 
 def strip_regions(source: str, stub: str, where: str) -> str:
@@ -231,10 +230,7 @@ def sync(solutions: str | Path, course: str | Path, *, check: bool = False,
         if check:
             changes.append(f"{dst} {state} {src}")
         else:
-            course.mkdir(parents=True, exist_ok=True)
-            tmp = dst.with_name(f".{dst.name}.tmp")
-            tmp.write_bytes(text.encode("utf-8"))
-            os.replace(tmp, dst)
+            write_atomic(dst, text)
             changes.append(f"wrote {dst} from {src}")
     names = {s.name for s in solutions.glob("*.ipynb")}
     for extra in sorted(course.glob("*.ipynb")) if course.is_dir() and not only else []:
