@@ -3,7 +3,7 @@
 This module uses only the standard library (``ctypes`` for ``unshare``, ``mount`` and
 ``pivot_root``): the launcher loads it by path, without importing the ``nncourse`` package.
 
-A job's sandbox is made in three steps (see :mod:`nncourse.grading.worker` for who calls what):
+A job's sandbox is made in three steps (:mod:`nncourse.grading.launcher` calls them):
 
 1. :func:`unshare` in a child of the launcher: new namespaces of every kind above.
 2. :func:`write_maps`, called by the launcher (outside the new namespaces): the user-id maps. When
@@ -12,9 +12,10 @@ A job's sandbox is made in three steps (see :mod:`nncourse.grading.worker` for w
    user can only map its own uid.
 3. :func:`enter_view`, in the first process of the new PID namespace: a fresh tmpfs (size-limited)
    becomes the root; the directories in ``spec["ro"]`` are bound into it read-only at their own
-   paths, the ``spec["masks"]`` (other packages' site-packages) are hidden under empty tmpfs, and
-   ``/tmp`` (the job's working directory) is the only writable place. Then :func:`drop` switches to the unprivileged
-   identity with no capabilities and ``no_new_privs``.
+   paths, the ``spec["masks"]`` (other packages' site-packages) are hidden under empty tmpfs,
+   ``/tmp`` (the job's working directory) is the only writable place, and no further namespace can
+   be made inside. Then :func:`drop` switches to the unprivileged identity with no capabilities and
+   ``no_new_privs``.
 
 Nothing of the host is visible beyond those read-only directories: no ``/proc``, no ``/dev``
 (the job gets ``/dev/null`` as an open file), no other process, no network but a loopback that

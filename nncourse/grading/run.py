@@ -31,7 +31,6 @@ from nncourse.grading import report
 from nncourse.grading.discover import (InvalidNotebook, Submission, UsageError, content_hash, find_submissions,
                                        read_bytes)
 from nncourse.grading.grader import Context, grade_submission, invalid
-from nncourse.grading.judge import clean
 from nncourse.grading.rows import PROBLEM_STATUSES, BadRecord, SubmissionResult
 from nncourse.grading.sandbox import (DEFAULT_MEMORY, NO_SANDBOX_FLAG, Interrupted, Launcher, LauncherError, Limits,
                                       SandboxUnavailable)

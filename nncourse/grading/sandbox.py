@@ -42,7 +42,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nncourse.grading import protocol
 
 DEFAULT_MEMORY = 2 * 2**30
 FILE_SIZE_LIMIT = 64 * 2**20
