@@ -338,11 +338,14 @@ def test_fake_exercise_with_own_course_folder(tmp_path):
     nbformat.write(notebook("def negate(x):\n    return -x + 1\n"), subs / "wrong.ipynb")
     nbformat.write(notebook("def negate(x):\n    while True:\n        pass\n"), subs / "busy.ipynb")
     ex = Negate("fake.negate", target="negate", points=2, hints=("multiply by -1",))
+    ex.sandbox_helpers = "def flip(x):\n    return -x\n"  # a helper the exercise gives the student's code
+    nbformat.write(notebook("def negate(x):\n    return flip(x)\n"), subs / "helper.ipynb")
     # the wall-clock timeout is far away: the CPU-time limit (RLIMIT_CPU) stops the busy loop
     summary = grade([subs], tmp_path / "out", exercises={"fake": [ex]}, course=course, progress=False, seed=1,
                     timeout=120, cpu_limit=1)
     rows = read_rows(tmp_path / "out")
-    assert summary.graded == 4
+    assert summary.graded == 5
+    assert rows[("helper.ipynb", "fake.negate")]["status"] == "passed"
     busy = rows[("busy.ipynb", "fake.negate")]
     assert (busy["status"], busy["points"]) == ("timeout", "0") and "CPU time" in busy["message"]
     assert (rows[("good.ipynb", "fake.negate")]["status"], rows[("good.ipynb", "fake.negate")]["points"]) == ("passed", "2")

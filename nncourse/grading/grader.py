@@ -90,6 +90,14 @@ class Context:
             launcher.close()
 
 
+def helpers(exercises) -> str:
+    """The helpers a notebook's exercises give the student's code in the sandbox: each exercise's
+    optional ``sandbox_helpers`` attribute, Python source that needs only numpy and the standard
+    library (never the package's reference, which is not in the sandbox)."""
+    parts = [getattr(ex, "sandbox_helpers", "") for ex in exercises]
+    return "".join(p if p.endswith("\n") else p + "\n" for p in dict.fromkeys(parts) if isinstance(p, str) and p)
+
+
 def invalid(sub: Submission, notebook: str, message: str, status: str = "invalid notebook") -> SubmissionResult:
     return SubmissionResult(sub.name, notebook, [file_row(status, clean(message))])
 
@@ -125,7 +133,7 @@ def grade_submission(sub: Submission, ctx: Context, data: bytes | None = None) -
     output = ""
     if todo:
         try:
-            preamble = ctx.preamble(parsed.notebook)
+            preamble = ctx.preamble(parsed.notebook) + helpers(exercises)
         except (FileNotFoundError, InvalidNotebook) as exc:
             for ex, _ in todo:
                 rows[ex.id] = row(ex, "error", f"the grader cannot run this notebook: {exc}")

@@ -114,7 +114,8 @@ def _fingerprint(ctx: Context) -> str:
     for f in sorted(package.rglob("*.py")):
         h.update(f.relative_to(package).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
     for notebook, exercises in sorted(ctx.exercises.items()):
-        h.update(repr((notebook, [(type(e).__name__, e.id, e.kind, e.target, e.points) for e in exercises])).encode())
+        h.update(repr((notebook, [(type(e).__name__, e.id, e.kind, e.target, e.points,
+                                   getattr(e, "sandbox_helpers", "")) for e in exercises])).encode())
         try:
             h.update(ctx.preamble(notebook).encode())
         except Exception as exc:  # the error message is part of the results too
