@@ -201,7 +201,7 @@ def test_crash_attempts_get_rows_of_their_own(hostile):
 
 def test_classmates_and_environment_untouched(hostile):
     out = hostile["out"]
-    assert "process memories opened: []" in feedback(out, "proc_memory.md")
+    assert "process memories opened: [] processes traced: []" in feedback(out, "proc_memory.md")
     assert "backdoors written: 0" in feedback(out, "backdoor_environment.md")
     assert "files rewritten: 0" in feedback(out, "rewrite_results_and_classmates.md")
     assert hostile["rows"][("forged_messages.ipynb", LIN)]["status"] == "error"

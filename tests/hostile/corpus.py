@@ -99,7 +99,10 @@ ATTACKS = {
         "    try:\n"
         "        with open(f'/proc/{pid}/mem', 'r+b') as f:\n            seen.append(pid)\n"
         "    except OSError:\n        pass\n"
-        "print('process memories opened:', seen)\n"
+        "import ctypes\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "traced = [pid for pid in range(1, 200) if libc.ptrace(16, pid, None, None) == 0]\n"
+        "print('process memories opened:', seen, 'processes traced:', traced)\n"
         "def linear_backward(dout, cache):\n" + ZEROS)}),
     "daemon_pipes": ("classmates", {RELU: (
         "import os, time\n"
