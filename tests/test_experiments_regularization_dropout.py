@@ -77,3 +77,17 @@ def test_dropout_cost_reports_ratios_of_its_own_measurements():
     assert 1 <= cost["best_epoch"]["plain"] <= 4 and cost["epochs"] == 4
     assert cost["epochs_ratio"] == pytest.approx(cost["best_epoch"]["dropout"] / cost["best_epoch"]["plain"])
     assert cost["histories"]["dropout"].epochs == 4
+
+
+def test_mnist1d_dropout_pairs_the_two_networks_on_the_same_draw():
+    from nncourse.experiments.dropout import mnist1d_dropout
+
+    out = mnist1d_dropout([0, 1], n_train=100, width=16, epochs=3)
+    assert out["plain"].shape == out["dropout"].shape == out["plain_best"].shape == (2,)
+    for k in range(2):
+        plain, drop = out["histories"][k]["plain"], out["histories"][k]["dropout"]
+        assert out["plain_best"][k] == max(plain["val_acc"]) >= plain["val_acc"][-1] == out["plain"][k]
+        assert drop["val_acc"][-1] == out["dropout"][k]
+        assert plain["train_loss"] != drop["train_loss"]       # dropout changed the training
+    again = mnist1d_dropout([0, 1], n_train=100, width=16, epochs=3)
+    np.testing.assert_array_equal(again["dropout"], out["dropout"])
