@@ -33,12 +33,15 @@ def exercise_cells(nb):
 
 
 def student_value(nb, exercise_id):
-    """What the exercise cell defines, run after the imports cell in a fresh namespace."""
+    """What the exercise cell defines, run after the imports cell and the notebook's earlier exercise cells."""
     namespace = {}
     for cell in nb.cells:
         if cell.metadata.get("nncourse", {}).get("imports"):
             exec(compile(cell.source, "<imports>", "exec"), namespace)
-    exec(compile(exercise_cells(nb)[exercise_id].source, f"<{exercise_id}>", "exec"), namespace)
+    for this_id, cell in exercise_cells(nb).items():  # earlier exercises first: later ones may call them
+        exec(compile(cell.source, f"<{this_id}>", "exec"), namespace)
+        if this_id == exercise_id:
+            break
     return namespace[exercises.get(exercise_id).target]
 
 
