@@ -232,6 +232,17 @@ def test_train_steps_uses_the_clipping_function():
     assert moved <= 5 * 0.1 * 1e-3 + 1e-12
 
 
+def test_the_helpers_reject_what_they_cannot_measure():
+    net = nncourse.mlp([4, 3, 2], batchnorm=True, seed=0)
+    with pytest.raises(ValueError, match="BatchNorm"):
+        backward_inputs(net, np.ones((2, 4)), np.array([0, 1]))
+    plain = nncourse.mlp([4, 3, 2], seed=0)
+    with pytest.raises(ValueError, match="max_norm"):
+        train_steps(plain, np.ones((4, 4)), np.array([0, 1, 0, 1]), lr=0.1, steps=2, seed=0, clip=clip_right)
+    with pytest.raises(ValueError, match="steps"):
+        train_steps(plain, np.ones((4, 4)), np.array([0, 1, 0, 1]), lr=0.1, steps=0, seed=0)
+
+
 # ---- quiz -------------------------------------------------------------------------------------
 @pytest.mark.parametrize("answer", ["A", "C", "D", "b)", "E", 2, None])
 def test_the_quiz(answer):

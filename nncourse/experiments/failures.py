@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nncourse._validate import check_number, check_positive_int
 from nncourse.layers import LeakyReLU, Linear, ReLU, Sigmoid, Tanh
 from nncourse.losses import softmax_cross_entropy
 from nncourse.optim import SGD, trainable
@@ -103,6 +104,15 @@ def train_steps(net, X: np.ndarray, y: np.ndarray, *, lr: float, steps: int, see
     dict with ``"grad_norm"`` and ``"loss"``, arrays of shape (steps_done,); the loop stops early at the
     first non-finite loss or gradient (``steps_done < steps`` then).
     """
+    lr = check_number(lr, "lr", 0.0, low_open=True)
+    steps = check_positive_int(steps, "steps")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    if clip is not None and not callable(clip):
+        raise TypeError(f"expected clip to be a function clip(grads, max_norm), got {type(clip).__name__}")
+    if clip is not None:
+        max_norm = check_number(max_norm, "max_norm", 0.0, low_open=True) if max_norm is not None else None
+        if max_norm is None:
+            raise ValueError("clip was given without max_norm; pass max_norm=1.0, say")
     rng = np.random.default_rng(seed)
     order = np.concatenate([rng.permutation(len(X)) for _ in range(-(-steps * batch_size // len(X)))])
     optimizer = SGD(lr=lr)
