@@ -291,10 +291,25 @@ def test_signal_through_depth_follows_the_variance_argument():
     from nncourse.experiments.initialization import signal_through_depth
 
     x = np.random.default_rng(0).standard_normal((400, 200))
-    he = signal_through_depth(x, "he_normal", depth=6, seed=1)
-    xavier = signal_through_depth(x, "xavier_normal", depth=6, seed=1)
+    he = signal_through_depth(x, "he_normal", hidden_layers=6, seed=1)
+    xavier = signal_through_depth(x, "xavier_normal", hidden_layers=6, seed=1)
     assert 0.6 < he["rms"][-1] / he["rms"][0] < 1.6
     # Xavier with fan_in = fan_out: each ReLU layer halves the second moment, 5 steps ~ 2**-2.5 in RMS
     assert 0.1 < xavier["rms"][-1] / xavier["rms"][0] < 0.3
     # after the first layer the pre-activations are only roughly symmetric: about half the second moment
     np.testing.assert_allclose(he["act_second_moment"] / he["rms"] ** 2, 0.5, atol=0.1)
+
+
+def test_signal_through_depth_takes_hidden_layers_and_the_old_name_with_a_warning():
+    from nncourse.experiments.initialization import signal_through_depth
+
+    x = np.random.default_rng(0).standard_normal((50, 20))
+    new = signal_through_depth(x, "he_normal", hidden_layers=4, seed=1)
+    assert new["rms"].shape == (4,)
+    with pytest.warns(DeprecationWarning, match="hidden_layers"):
+        old = signal_through_depth(x, "he_normal", depth=4, seed=1)
+    np.testing.assert_array_equal(old["rms"], new["rms"])
+    with pytest.raises(ValueError, match="hidden_layers"):
+        signal_through_depth(x, "he_normal", hidden_layers=0)
+    with pytest.raises(TypeError, match="widht"):
+        signal_through_depth(x, "he_normal", widht=3)

@@ -5,6 +5,7 @@ Every function takes its seed explicitly and returns plain numbers or models.
 """
 from __future__ import annotations
 
+import warnings
 from typing import Callable
 
 import numpy as np
@@ -51,6 +52,19 @@ class FunctionBatchNorm(BatchNorm):
         dx, dgamma, dbeta = self.backward_fn(dout, self._need_cache(), self.params["gamma"], self.eps)
         self.grads["gamma"], self.grads["beta"] = dgamma, dbeta
         return dx
+
+
+def _hidden_layers(hidden_layers: int, renamed: dict, where: str) -> int:
+    """``hidden_layers``, or the value passed under its deprecated name ``depth`` (with a DeprecationWarning)."""
+    if "depth" in renamed:
+        warnings.warn(f"{where}(depth=...) is deprecated: the number of hidden layers is now called hidden_layers",
+                      DeprecationWarning, stacklevel=3)
+        hidden_layers = renamed.pop("depth")
+    if renamed:
+        raise TypeError(f"{where}() got unexpected keyword arguments {sorted(renamed)}; expected hidden_layers, ...")
+    if isinstance(hidden_layers, bool) or not isinstance(hidden_layers, (int, np.integer)) or hidden_layers < 1:
+        raise ValueError(f"{where}: expected hidden_layers to be an integer >= 1, got {hidden_layers!r}")
+    return int(hidden_layers)
 
 
 def deep_net(sizes, init, *, activation: str = "relu", batchnorm: Callable | None = None, seed=0) -> Sequential:
@@ -105,20 +119,24 @@ def symmetry_run(init: Callable, splits, *, seed: int, hidden: int = 32, epochs:
             "activation_spread": float(np.ptp(h, axis=1).max())}
 
 
-def signal_through_depth(x: np.ndarray, init, *, activation: str = "relu", depth: int = 20, seed: int = 0) -> dict:
-    """Send ``x`` (N, W) through ``depth`` square layers ``W x W`` and measure the signal at each layer.
+def signal_through_depth(x: np.ndarray, init, *, activation: str = "relu", hidden_layers: int = 20, seed: int = 0,
+                         **renamed) -> dict:
+    """Send ``x`` (N, W) through ``hidden_layers`` square layers ``W x W`` and measure the signal at each layer.
+
+    ``depth=``, the old name of ``hidden_layers``, is still accepted with a DeprecationWarning.
 
     Returns
     -------
-    dict with ``rms`` (root mean square of each layer's pre-activations ``z``, shape (depth,)) and
-    ``act_second_moment`` / ``act_variance`` (of each layer's activations, shape (depth,)).
+    dict with ``rms`` (root mean square of each layer's pre-activations ``z``, shape (hidden_layers,)) and
+    ``act_second_moment`` / ``act_variance`` (of each layer's activations, shape (hidden_layers,)).
     """
+    hidden_layers = _hidden_layers(hidden_layers, renamed, "signal_through_depth")
     _, fn = get_init(init)
     rng = np.random.default_rng(seed)
     width = x.shape[1]
     a = np.asarray(x, dtype=np.float64)
     rms, second, var = [], [], []
-    for _ in range(depth):
+    for _ in range(hidden_layers):
         z = a @ np.asarray(fn((width, width), rng), dtype=np.float64)
         a = np.maximum(z, 0.0) if activation == "relu" else np.tanh(z)
         rms.append(float(np.sqrt(np.mean(z * z))))
@@ -127,9 +145,12 @@ def signal_through_depth(x: np.ndarray, init, *, activation: str = "relu", depth
     return {"rms": np.array(rms), "act_second_moment": np.array(second), "act_variance": np.array(var)}
 
 
-def explosion_run(batchnorm: Callable | None, splits, *, seed: int, depth: int = 6, width: int = 64,
-                  scale: float = 0.5, epochs: int = 2, lr: float = 0.1) -> dict:
+def explosion_run(batchnorm: Callable | None, splits, *, seed: int, hidden_layers: int = 6, width: int = 64,
+                  scale: float = 0.5, epochs: int = 2, lr: float = 0.1, **renamed) -> dict:
     """Train a deep ReLU net whose weights start ``scale / (He's std)`` times too large, with or without batch norm.
+
+    The net has ``hidden_layers`` hidden layers of ``width`` units (``depth=``, the old name, is still accepted
+    with a DeprecationWarning).
 
     Returns
     -------
@@ -141,7 +162,8 @@ def explosion_run(batchnorm: Callable | None, splits, *, seed: int, depth: int =
     from nncourse.init import normal
     from nncourse.losses import softmax_cross_entropy
 
-    sizes = [splits.X_train.shape[1]] + [width] * depth + [10]
+    hidden_layers = _hidden_layers(hidden_layers, renamed, "explosion_run")
+    sizes = [splits.X_train.shape[1]] + [width] * hidden_layers + [10]
     net = deep_net(sizes, normal(scale), batchnorm=batchnorm, seed=seed)
     xb, yb = splits.X_train[:32], splits.y_train[:32]
     with np.errstate(over="ignore", invalid="ignore"):
