@@ -25,7 +25,7 @@ def test_networks_train_in_float32():
 
 
 def test_noisy_digits_change_only_training_labels():
-    X, y, s = q.noisy_digits(0, n_train=300, noise=0.3)
+    X, y, X_val, y_val, X_test, y_test = q.noisy_digits(0, n_train=300, noise=0.3)
     clean = digits_splits(seed=0)
     assert X.shape == (300, 64) and y.shape == (300,)
     # find each training image among the clean ones and count the changed labels
@@ -33,7 +33,8 @@ def test_noisy_digits_change_only_training_labels():
     changed = np.mean([index[row.tobytes()] != label for row, label in zip(X, y)])
     # 30% redrawn, of which 1 in 10 lands on the right label again: about 27% changed
     assert 0.18 <= changed <= 0.36, changed
-    assert np.array_equal(s.y_val, clean.y_val) and np.array_equal(s.y_test, clean.y_test)
+    assert np.array_equal(y_val, clean.y_val) and np.array_equal(y_test, clean.y_test)
+    assert np.array_equal(X_test, clean.X_test)
 
 
 def test_equal_start_keeps_hidden_units_identical():
@@ -52,7 +53,7 @@ def test_trainable_count_of_a_frozen_transfer_by_hand():
 
 def test_without_dropout_removes_only_dropout_and_predicts_the_same():
     model = Sequential(Linear(5, 4, seed=0), ReLU(), Dropout(0.5, seed=1), Linear(4, 3, seed=2))
-    plain = q._without_dropout(model)
+    plain = q.without_dropout(model)
     assert [type(layer).__name__ for layer in plain.layers] == ["Linear", "ReLU", "Linear"]
     X = np.random.default_rng(0).standard_normal((7, 5))
     assert np.array_equal(predict(model, X), predict(plain, X))
@@ -79,7 +80,7 @@ def test_transfer_sources_unlike_order_is_a_permutation():
     assert all(times[k] > 0 for k in ("all layers", "frozen", "cached features", "cache time"))
 
 
-def test_dropout_costs_shapes_and_identical_inference():
-    costs = q.dropout_costs([0], sizes=(64, 16, 10), epochs=2, target=0.5, repeats=2, timed_epochs=1)
-    assert costs["epochs_plain"].shape == costs["epochs_dropout"].shape == (1,)
-    assert 1 <= costs["epochs_plain"][0] <= 3 and costs["same_outputs"] and costs["n_dropout_layers"] == 1
+def test_overfitting_remedies_return_paired_draws():
+    out = q.overfitting_remedies([0, 1], epochs=1, hidden=8)
+    assert list(out) == list(q.REMEDIES)
+    assert all(out[r]["train"].shape == out[r]["test"].shape == (2,) for r in q.REMEDIES)

@@ -15,6 +15,7 @@ import time
 import numpy as np
 
 from nncourse.datasets import digits_splits
+from nncourse.experiments.regularization import digits_subset, paired  # noqa: F401 (paired: for the notebook)
 from nncourse.layers import Linear
 from nncourse.model import mlp, transfer
 from nncourse.optim import Adam
@@ -50,12 +51,6 @@ def n_trainable(model) -> int:
 def draw_seeds(seed: int, n: int) -> list[int]:
     """``n`` seeds for the paired draws of one experiment whose own seed is ``seed``."""
     return [int(seed) * 100 + i for i in range(n)]
-
-
-def paired(a, b) -> tuple[float, float]:
-    """Mean and standard error of the paired differences ``a - b`` (one pair per draw)."""
-    d = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
-    return float(d.mean()), float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else float("nan")
 
 
 # -- question 1: output units ----------------------------------------------------------------------
@@ -122,25 +117,24 @@ REMEDIES = ("none", "more dropout", "more weight decay", "early stopping", "smal
 
 
 def noisy_digits(seed: int, n_train: int = 300, noise: float = 0.3):
-    """``n_train`` digits of a seeded split with a fraction ``noise`` of their labels redrawn at random.
+    """``n_train`` digits with a fraction ``noise`` of their labels redrawn at random, and clean test digits.
 
-    Returns ``(X, y_noisy, splits)``; the validation and test labels stay clean.
+    The training images and labels are those of the regularisation notebook's
+    :func:`~nncourse.experiments.regularization.digits_subset`; returns ``(X, y_noisy, X_val, y_val,
+    X_test, y_test)``, the validation and test labels clean.
     """
-    s = digits_splits(seed=seed)
-    rng = np.random.default_rng([seed, 3])
-    idx = rng.choice(len(s.y_train), n_train, replace=False)
-    X, y = s.X_train[idx], s.y_train[idx].copy()
-    flip = rng.random(n_train) < noise
-    y[flip] = rng.integers(0, 10, int(flip.sum()))
-    return X, y, s
+    X, y, X_val, y_val, _ = digits_subset(n_train, noise, seed=seed)
+    s = digits_splits(seed=seed)  # the split digits_subset draws from
+    return X, y, X_val, y_val, s.X_test, s.y_test
 
 
-def overfitting_remedies(seeds, *, epochs: int = 40, hidden: int = 64) -> dict:
+def overfitting_remedies(seeds, *, epochs: int = 40, hidden: int = 64, small=(64, 32, 10)) -> dict:
     """Train accuracy (on the noisy labels) and test accuracy for each remedy in :data:`REMEDIES`.
 
     The plain network is ``[64, hidden, hidden, 10]`` trained for ``epochs`` epochs with Adam (lr
     0.01); each remedy changes one thing: hidden dropout 0.5, weight decay 0.01, early stopping on
-    the validation loss (patience 5, best weights restored), or one hidden layer of 16 units.
+    the validation loss (patience 5, best weights restored), or the network ``small`` (default one
+    hidden layer of 32 units).
 
     Returns
     -------
@@ -148,16 +142,16 @@ def overfitting_remedies(seeds, *, epochs: int = 40, hidden: int = 64) -> dict:
     """
     out = {r: {"train": [], "test": []} for r in REMEDIES}
     for seed in seeds:
-        X, y, s = noisy_digits(seed)
+        X, y, X_val, y_val, X_test, y_test = noisy_digits(seed)
         for remedy in REMEDIES:
-            sizes = [64, 16, 10] if remedy == "smaller network" else [64, hidden, hidden, 10]
+            sizes = list(small) if remedy == "smaller network" else [64, hidden, hidden, 10]
             model = net(sizes, seed=seed, drop_prob=0.5 if remedy == "more dropout" else 0.0)
             train(model, X, y, epochs=epochs, batch_size=64, seed=seed,
                   weight_decay=0.01 if remedy == "more weight decay" else 0.0,
-                  val_data=(s.X_val, s.y_val) if remedy == "early stopping" else None,
+                  val_data=(X_val, y_val) if remedy == "early stopping" else None,
                   early_stopping=5 if remedy == "early stopping" else None)
             out[remedy]["train"].append(accuracy(model, X, y))
-            out[remedy]["test"].append(accuracy(model, s.X_test, s.y_test))
+            out[remedy]["test"].append(accuracy(model, X_test, y_test))
     return {r: {k: np.array(v) for k, v in d.items()} for r, d in out.items()}
 
 
@@ -321,9 +315,12 @@ def freeze_epoch_times(sources: dict, seed: int, *, n_train: int = 2000, batch_s
     return best
 
 
-# -- question 8: what dropout costs ----------------------------------------------------------------
-def _without_dropout(model):
-    """A network with the same layer objects as ``model`` minus its Dropout layers."""
+# -- question 8: dropout at inference (its costs: nncourse.experiments.dropout.dropout_cost) -------
+def without_dropout(model):
+    """A network with the same layer objects as ``model`` minus its Dropout layers.
+
+    At ``train=False`` a Dropout layer returns its input, so the two give the same outputs.
+    """
     from nncourse.layers import Dropout
     from nncourse.model import Sequential
 
@@ -346,51 +343,3 @@ def _fastest_alternating(fns: dict, repeats: int) -> dict:
                 fn()
                 best[name] = min(best[name], time.perf_counter() - t0)
     return best
-
-
-def dropout_costs(seeds, *, drop_prob: float = 0.5, sizes=(64, 128, 128, 10), epochs: int = 12,
-                  target: float = 0.95, repeats: int = 20, timed_epochs: int = 5) -> dict:
-    """What hidden dropout costs in training (per epoch, in epochs to a target) and at inference.
-
-    For each seed the same network is trained twice on the digits (mini-batches of 64, Adam lr 0.003),
-    without and with dropout. Then both train ``timed_epochs`` more epochs, alternating, and the
-    fastest epoch of each is its time per epoch (a busy machine slows both alike, and the minimum
-    ignores the moments when it is busiest).
-
-    Returns
-    -------
-    dict with ``epochs_plain`` and ``epochs_dropout`` (first epoch, counted from 1, whose validation
-    accuracy reaches ``target``; ``epochs + 1`` if it never does), ``epoch_time_plain`` and
-    ``epoch_time_dropout`` (seconds per epoch) as ndarrays (n_seeds,); ``same_outputs`` (True when
-    the trained dropout network at ``train=False`` gives bit for bit the outputs of the same weights
-    without Dropout layers) and ``predict_time_dropout`` / ``predict_time_plain`` (fastest of
-    ``3 * repeats`` predictions of the validation images by the two, taking turns).
-    """
-    out = {k: [] for k in ("epochs_plain", "epochs_dropout", "epoch_time_plain", "epoch_time_dropout")}
-    for seed in seeds:
-        s = digits_splits(seed=seed)
-        models = {}
-        for name, p in (("plain", 0.0), ("dropout", drop_prob)):
-            model = models[name] = net(list(sizes), seed=seed, drop_prob=p)
-            hist = train(model, s.X_train, s.y_train, epochs=epochs, lr=0.003, batch_size=64, seed=seed,
-                         val_data=(s.X_val, s.y_val))
-            reached = np.flatnonzero(np.array(hist["val_acc"]) >= target)
-            out[f"epochs_{name}"].append(int(reached[0]) + 1 if reached.size else epochs + 1)
-        best = dict.fromkeys(models, np.inf)
-        for _ in range(timed_epochs):
-            for name, model in models.items():
-                t0 = time.perf_counter()
-                train(model, s.X_train, s.y_train, epochs=1, lr=0.003, batch_size=64, seed=seed)
-                best[name] = min(best[name], time.perf_counter() - t0)
-        for name in models:
-            out[f"epoch_time_{name}"].append(best[name])
-    model = models["dropout"]
-    res = {k: np.array(v) for k, v in out.items()}
-    plain = _without_dropout(model)
-    X = s.X_val.astype(DTYPE)
-    res["same_outputs"] = bool(np.array_equal(predict(model, X), predict(plain, X)))
-    res["n_dropout_layers"] = len(model.layers) - len(plain.layers)
-    best = _fastest_alternating({"dropout": lambda: predict(model, X), "plain": lambda: predict(plain, X)},
-                                3 * repeats)
-    res["predict_time_dropout"], res["predict_time_plain"] = best["dropout"], best["plain"]
-    return res
