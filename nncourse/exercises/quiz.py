@@ -117,6 +117,11 @@ class QuizExercise(Exercise):
             bad = next(i for i in items if type(i) is not str)
             raise SanitizeError(f"wrong type: expected {self._want()}, got a {type(raw).__name__} holding "
                                 f"the {type(bad).__name__} {bad!r}")
+        if self.answer_format in ("number", "choice", "text") and type(raw) in (tuple, list) and len(raw) == 1 \
+                and type(raw[0]) in (int, float, str):
+            inner = raw[0]
+            raise SanitizeError(f"{MALFORMED}: your answer is a {type(raw).__name__} holding one value; write the "
+                                f"value itself, {inner!r}, without the brackets")
         raise SanitizeError(f"wrong type: expected {self._want()}, got {type(raw).__name__}")
 
     def _want(self) -> str:
