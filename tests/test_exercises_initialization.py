@@ -313,3 +313,20 @@ def test_signal_through_depth_takes_hidden_layers_and_the_old_name_with_a_warnin
         signal_through_depth(x, "he_normal", hidden_layers=0)
     with pytest.raises(TypeError, match="widht"):
         signal_through_depth(x, "he_normal", widht=3)
+
+
+@pytest.mark.parametrize("fn, words", [
+    (he_fan_out, "2 / fan_out"), (he_xavier_instead, "Xavier"), (he_std_is_the_variance, "standard deviation"),
+    (he_uniform_wrong_limit, "a**2 / 3"),
+])
+def test_a_wrong_scale_names_the_mistake_it_matches(fn, words):
+    result = check("initialization.he_init", fn)
+    assert result.points == 0 and words in str(result), str(result)
+    # the right idea gets no such note
+    assert words not in str(check("initialization.he_init", he_normal_by_hand))
+
+
+def test_unbiased_variance_in_batchnorm_is_named():
+    text = str(check("initialization.batchnorm_forward", bn_unbiased_variance))
+    assert "N - 1" in text and "ddof=1" in text, text
+    assert "N - 1" not in str(check("initialization.batchnorm_forward", bn_eps_outside_sqrt))

@@ -40,6 +40,22 @@ VARIANCE_TOLERANCE = 0.07
 MEAN_TOLERANCE = 5.0
 
 
+def _scale_diagnosis(sample_var: float, fan_in: int, fan_out: int) -> str:
+    """A note naming the common mistake whose variance matches ``sample_var``, or ``""``."""
+    guesses = [
+        (2.0 / fan_out, "; that is the variance 2 / fan_out would give: which of the two fans counts the inputs "
+                        "that are added up in one unit's sum?"),
+        (2.0 / (fan_in + fan_out), "; that is Xavier's variance 2 / (fan_in + fan_out), made for tanh: He's "
+                                   "variance is set for ReLU"),
+        ((2.0 / fan_in) ** 2, "; that is what you get when 2 / fan_in is passed where numpy expects a standard "
+                              "deviation"),
+        (2.0 / fan_in / 3.0, "; that is a uniform distribution on [-a, a] with a**2 equal to the target variance: "
+                             "the variance of that uniform is a**2 / 3"),
+    ]
+    notes = [note for var, note in guesses if abs(sample_var / var - 1.0) <= VARIANCE_TOLERANCE]
+    return notes[0] if len(notes) == 1 else ""   # two mistakes that give one variance: name neither
+
+
 class InitExercise(FunctionExercise):
     """An initialiser ``f(shape, seed) -> W``: checked by its shape, dtype, sample mean and variance."""
 
@@ -65,7 +81,8 @@ class InitExercise(FunctionExercise):
         if abs(ratio - 1.0) > VARIANCE_TOLERANCE:
             where = f"the variance of W is {sample_var:.4g}, " if case.public else "the variance of W is "
             return fail(f"wrong scale: {where}{ratio:.3g} times the target for fan_in={shape[0]}, "
-                        f"fan_out={shape[1]} (a correct draw is within {VARIANCE_TOLERANCE:.0%} of it)")
+                        f"fan_out={shape[1]} (a correct draw is within {VARIANCE_TOLERANCE:.0%} of it)"
+                        + _scale_diagnosis(sample_var, shape[0], shape[1]))
         if abs(mean) > MEAN_TOLERANCE * np.sqrt(sample_var / W.size):
             return fail(f"the weights are not centred on 0: their mean is {mean:.3g} (fan_in={shape[0]}, "
                         f"fan_out={shape[1]}); draw from a distribution that is symmetric around 0")
@@ -135,7 +152,13 @@ class AllOrNothingExercise(FunctionExercise):
         result = super().compare(got, expected, case)
         if result.passed or len(got) != 3:
             return result
-        x, _, _, running_mean, running_var, train, momentum, _ = case.args
+        x, gamma, beta, running_mean, running_var, train, momentum, eps = case.args
+        if train and got[0].shape == x.shape and len(x) > 1:
+            unbiased = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0, ddof=1) + eps) * gamma + beta
+            if np.allclose(got[0], unbiased, rtol=1e-7, atol=1e-10):
+                result.message += ("; your out matches a normalisation by the unbiased variance (divided by "
+                                   "N - 1, like np.var(..., ddof=1)): batch norm uses the plain average of the "
+                                   "squared deviations over the N examples of the batch")
         if train and got[1].shape == running_mean.shape:
             torch_style = (1.0 - momentum) * running_mean + momentum * x.mean(axis=0)
             if np.allclose(got[1], torch_style, rtol=1e-9, atol=1e-12):
