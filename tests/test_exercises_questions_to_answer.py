@@ -124,7 +124,8 @@ def test_malformed_answer_says_how_to_write_it(name, answer, words):
 
 
 @pytest.mark.parametrize("name, answer, words", [
-    ("units_two_classes", [1], "expected a number"),
+    ("units_two_classes", [1], "without the brackets"),
+    ("units_two_classes", [1, 2], "expected a number"),
     ("equal_weights", 2, "one letter"),
     ("overfitting", True, "bool"),
 ])
