@@ -6,8 +6,8 @@ import nncourse
 
 @pytest.mark.parametrize("exercise_id, answer, shown", [
     ("backprop.quiz_multiplications", [32000], "(3 rather than [3])"),
-    ("backprop.quiz_cache", ["B"], '("C" rather than ["C"])'),
-    ("backprop.quiz_cache", ("B",), '("C" rather than ["C"])'),
+    ("backprop.quiz_cache", ["B"], '("X" rather than ["X"])'),
+    ("backprop.quiz_cache", ("B",), '("X" rather than ["X"])'),
 ])
 def test_one_value_in_brackets_says_how_to_write_it(exercise_id, answer, shown):
     result = nncourse.check(exercise_id, answer)

@@ -119,7 +119,7 @@ class QuizExercise(Exercise):
                                 f"the {type(bad).__name__} {bad!r}")
         if self.answer_format in ("number", "choice", "text") and type(raw) in (tuple, list) and len(raw) == 1 \
                 and type(raw[0]) in (int, float, str):
-            example = '"C" rather than ["C"]' if type(raw[0]) is str else "3 rather than [3]"
+            example = '"X" rather than ["X"]' if type(raw[0]) is str else "3 rather than [3]"
             raise SanitizeError(f"{MALFORMED}: your answer is a {type(raw).__name__} holding one value; write the "
                                 f"value itself, without the brackets ({example})")
         raise SanitizeError(f"wrong type: expected {self._want()}, got {type(raw).__name__}")
