@@ -5,11 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 # The general checks are the engine's own (nncourse._validate: check_number, check_positive_int,
-# make_rng); this module adds only the image-specific ones. The three old names below remain for
-# augment.py alone, until it imports the engine's checks directly; do not use them in new code.
-from nncourse._validate import check_number as check_real  # noqa: F401
-from nncourse._validate import check_positive_int as check_int  # noqa: F401
-from nncourse._validate import make_rng as as_rng  # noqa: F401
+# make_rng); this module adds only the image-specific ones.
 
 
 def as_images(X, name: str = "X") -> tuple[np.ndarray, tuple[int, ...]]:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_images, as_rng, check_int, check_real, per_image
+from nncourse._validate import check_number, check_positive_int, make_rng
+
+from ._validate import as_images, per_image
 
 
 def shift_images(X, dx, dy) -> np.ndarray:
@@ -59,8 +61,8 @@ def random_shifts(X, max_shift: int = 1, *, seed=0) -> np.ndarray:
     ndarray, same shape as X, float64
     """
     imgs, _ = as_images(X)
-    max_shift = check_int(max_shift, "max_shift", 0)
-    rng = as_rng(seed)
+    max_shift = check_positive_int(max_shift, "max_shift", 0)
+    rng = make_rng(seed)
     n = imgs.shape[0]
     dx = rng.integers(-max_shift, max_shift + 1, size=n)
     dy = rng.integers(-max_shift, max_shift + 1, size=n)
@@ -130,8 +132,8 @@ def random_rotations(X, max_degrees: float = 15, *, seed=0) -> np.ndarray:
     ndarray, same shape as X, float64
     """
     imgs, _ = as_images(X)
-    max_degrees = check_real(max_degrees, "max_degrees", 0.0)
-    rng = as_rng(seed)
+    max_degrees = check_number(max_degrees, "max_degrees", 0.0)
+    rng = make_rng(seed)
     return rotate_images(X, rng.uniform(-max_degrees, max_degrees, size=imgs.shape[0]))
 
 
@@ -156,8 +158,8 @@ def add_noise(X, std: float, *, seed=0, clip: tuple[float, float] | None = (0, 1
     arr = np.asarray(X)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"expected X to hold numbers, got an array of dtype {arr.dtype}")
-    std = check_real(std, "std", 0.0)
-    rng = as_rng(seed)
+    std = check_number(std, "std", 0.0)
+    rng = make_rng(seed)
     if clip is not None:
         if (not isinstance(clip, (tuple, list)) or len(clip) != 2
                 or not all(isinstance(v, (int, float, np.number)) for v in clip)
@@ -199,11 +201,11 @@ def augment(X, y, copies: int = 1, max_shift: int = 1, max_degrees: float = 10,
     if y.shape != (imgs.shape[0],):
         raise ValueError(f"expected y of shape ({imgs.shape[0]},) to match X {shape}, "
                          f"got {y.shape}")
-    copies = check_int(copies, "copies", 0)
-    max_shift = check_int(max_shift, "max_shift", 0)
-    max_degrees = check_real(max_degrees, "max_degrees", 0.0)
-    noise_std = check_real(noise_std, "noise_std", 0.0)
-    rng = as_rng(seed)
+    copies = check_positive_int(copies, "copies", 0)
+    max_shift = check_positive_int(max_shift, "max_shift", 0)
+    max_degrees = check_number(max_degrees, "max_degrees", 0.0)
+    noise_std = check_number(noise_std, "noise_std", 0.0)
+    rng = make_rng(seed)
     low, high = (float(imgs.min()), float(imgs.max())) if imgs.size else (0.0, 1.0)
     blocks = [imgs]
     for _ in range(copies):
@@ -284,10 +286,10 @@ def random_warps(X, max_shift: float = 0.5, max_degrees: float = 10.0, max_scale
     ndarray, same shape as X, float64
     """
     imgs, _ = as_images(X)
-    max_shift = check_real(max_shift, "max_shift", 0.0)
-    max_degrees = check_real(max_degrees, "max_degrees", 0.0)
-    max_scale = check_real(max_scale, "max_scale", 0.0, 1.0, high_open=True)
-    rng = as_rng(seed)
+    max_shift = check_number(max_shift, "max_shift", 0.0)
+    max_degrees = check_number(max_degrees, "max_degrees", 0.0)
+    max_scale = check_number(max_scale, "max_scale", 0.0, 1.0, high_open=True)
+    rng = make_rng(seed)
     n = imgs.shape[0]
     dx, dy = rng.uniform(-max_shift, max_shift, size=(2, n))
     degrees = rng.uniform(-max_degrees, max_degrees, size=n)
@@ -321,7 +323,7 @@ def augment_warps(X, y, copies: int = 1, max_shift: float = 0.5, max_degrees: fl
     y = np.asarray(y)
     if y.shape != (imgs.shape[0],):
         raise ValueError(f"expected y of shape ({imgs.shape[0]},) to match X {shape}, got {y.shape}")
-    copies = check_int(copies, "copies", 0)
-    rng = as_rng(seed)
+    copies = check_positive_int(copies, "copies", 0)
+    rng = make_rng(seed)
     blocks = [imgs] + [random_warps(imgs, max_shift, max_degrees, max_scale, seed=rng) for _ in range(copies)]
     return np.concatenate(blocks).reshape((-1,) + tuple(shape[1:])), np.tile(y, copies + 1)
