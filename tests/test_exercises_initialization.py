@@ -330,3 +330,9 @@ def test_unbiased_variance_in_batchnorm_is_named():
     text = str(check("initialization.batchnorm_forward", bn_unbiased_variance))
     assert "N - 1" in text and "ddof=1" in text, text
     assert "N - 1" not in str(check("initialization.batchnorm_forward", bn_eps_outside_sqrt))
+
+
+def test_batchnorm_forward_failures_name_the_mode():
+    text = str(check("initialization.batchnorm_forward", bn_batch_stats_at_eval))
+    assert "evaluation mode (train=False)" in text and "training mode" not in text, text
+    assert "training mode (train=True)" in str(check("initialization.batchnorm_forward", bn_unbiased_variance))
