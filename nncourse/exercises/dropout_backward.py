@@ -16,20 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from nncourse.exercises.base import Case, register
+from nncourse.exercises.dropout import GivenUniform
 from nncourse.exercises.function import Convention, FunctionExercise
-
-
-class _GivenUniform(np.random.Generator):
-    """A Generator whose ``random(size)`` returns the given array, so the package draws exactly that mask."""
-
-    def __init__(self, u: np.ndarray) -> None:
-        super().__init__(np.random.PCG64(0))
-        self._u = np.asarray(u, dtype=np.float64)
-
-    def random(self, size=None, dtype=np.float64, out=None):
-        if size is not None and tuple(np.atleast_1d(size)) != self._u.shape:
-            raise ValueError(f"expected a draw of shape {self._u.shape}, got a request for {size}")
-        return self._u.copy()
 
 
 def dropout_backward_reference(dout: np.ndarray, drop_prob: float, u: np.ndarray) -> np.ndarray:
@@ -47,7 +35,7 @@ def dropout_backward_reference(dout: np.ndarray, drop_prob: float, u: np.ndarray
     """
     from nncourse.functional import dropout_backward, dropout_forward
 
-    _, cache = dropout_forward(np.ones_like(dout), drop_prob, train=True, rng=_GivenUniform(u))
+    _, cache = dropout_forward(np.ones_like(dout), drop_prob, train=True, rng=GivenUniform(u))
     return np.array(dropout_backward(dout, cache), copy=True)
 
 
@@ -69,7 +57,7 @@ def _numerical(case: Case) -> tuple:
 
     dout, p, u = case.args
     x = np.random.default_rng(0).standard_normal(dout.shape)
-    return (numerical_gradient(lambda: dropout_forward(x, p, train=True, rng=_GivenUniform(u))[0], x, dout),)
+    return (numerical_gradient(lambda: dropout_forward(x, p, train=True, rng=GivenUniform(u))[0], x, dout),)
 
 
 def _keep_prob(case) -> tuple:
