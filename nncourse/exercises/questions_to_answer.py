@@ -139,6 +139,8 @@ units_two_classes = register(ExplainedQuiz(
             'TkfcJfHbSYSnjSUYt/VxMQEgbl3ihCwmrYK03JWdL5k2X73c1w3anfoaLzqQEMC7nh34eNXIPnkRfoBumU7EnS5G+nPeYBX5IgbD'
             '3k7aeLQA/h6eAOJVunX9f/vA5DRx1+z5SA6O3o0uSD1Q4Scj+CuOKMHCrT8wKVnmKSvfIEyY/OpRp+49+b3yLyPP8dUMujVaq740'
             'cRP7i/0zNS8LluhfsEryhOA=',
+        'b9f338e303e1ed13f422f0a75345786fa0abcb5de5eb170c42a291fc021c20da':
+            '7+YAa84zgEsbPaKzdMXWho20WFIfwKHvekiktAJRqd3qsPdhdVaqB3cn7J2FJUgYvh/GRT0lf+gg0AVCPkWAURE=',
     },
     points=1,
     hints=(('Count how many numbers you need to know both P(dog) and P(cat), given that they add '
@@ -195,7 +197,6 @@ one_unit_logit = register(FunctionExercise(
         "softmax(l)[1] = 1 / (1 + exp(l0 - l1)) = sigmoid(l1 - l0): the answer is logits[:, 1] - logits[:, 0].",
     ),
 ))
-
 
 equal_weights = register(ExplainedQuiz(
     'questions_to_answer.equal_weights',

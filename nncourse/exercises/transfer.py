@@ -4,7 +4,8 @@ errors of an autoencoder, and a quiz on freezing reused layers.
 The references call the package (:func:`nncourse.mlp` for the count, :func:`nncourse.mse` for the
 errors); nothing here repeats their math. ``count_params`` answers with a whole number, so its
 exercise accepts an ``int`` and compares it exactly (:class:`CountExercise`). Quiz keys are salted
-hashes (see :mod:`nncourse.exercises.quiz`).
+hashes (see :mod:`nncourse.exercises.quiz`); the quiz explains every answer once given, with notes
+sealed as in :mod:`nncourse.exercises.questions_to_answer`.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import numpy as np
 
 from nncourse.exercises.base import Case, CaseResult, SanitizeError, register, resolve
 from nncourse.exercises.function import FunctionExercise
-from nncourse.exercises.quiz import QuizExercise
+from nncourse.exercises.questions_to_answer import ExplainedQuiz
 
 
 class CountExercise(FunctionExercise):
@@ -136,13 +137,36 @@ reconstruction_errors = register(FunctionExercise(
 
 
 # -- quiz -----------------------------------------------------------------------------------------
-quiz_freeze = register(QuizExercise(
+quiz_freeze = register(ExplainedQuiz(
     "transfer.quiz_freeze",
     target="answer_freeze",
     title="why the reused layers are frozen when there are few labels",
     answer_format="choice",
     options=("A", "B", "C", "D"),
     keys=("bd7fc5596b45374679d1b45214efdbaf08faceeefc47e87554e2627558b00bc4",),
+    notes={
+        'ce8f2b6d9e36c040c89c7e9d017a913566acb912553a457948b59af871bacbf0':
+            'B6Etdg4TaoTTxdui1InqUO70iTw/0WeEWtug0dEItF+kDGdhMO7SoOwhHo2fYrDD9XsGiVBuSkkpbiIszCCS/8sz4yuJqkE0'
+            'JwIKlsMrfWmMkrakz1Ng+gR/Vfbmt9Jb3UJSfhYeZ7z+zG3kWYLbWY9cNMlT+J8VYOwtrwasXMrqn3fBRiQxjlsQguIhp3m5'
+            'lHlExFyy6A7TCiPnHsYtiEcj4oX1mShWJUJsGtiLYcal/IVtSn87yU5/e+7biQw8aHdmYpPaJokaVA5z8PXIOfxdyYJnQG0Z'
+            'exf4/S0pE0UXKwJyHOgnzYZKSNah/vMrVDS77f3ucbUswIY35QmKDAFwRD6kGt54khWwNWpR+SB18k6vV3kuxRVG1YDBYoPC'
+            'wkuReouubKPBqL2QAQgXFLJYowZLnzXARg/Vh94Mmb3v6fhsF0OuLK4dAqYLNH7bAv3gClsUrEXrTPkzAscFxpThMnp/dyzE'
+            'yymEVo6U7C8SHPBdIdJJ8wZysnSDAcTnxxzh8qLV++sUk9OzmZxiSWfzcftL1dcvOFdsWbnn4n2QPsSgk30//UtnKX1SL2S9'
+            'n0pcgGMMAWelYwwfWEr1',
+        '2bde679efe788a5a2f6ca8e65381d073706f9d25724bc2b3ac86dcfb6d9b0d12':
+            't9iH23DDJtdZ0XJWeNDmgIp/xoB/9k996jhw06pY1ViGBacBl3qDzaYxfTJJfKUCT5uFxVkJrPTponUFg7AGso9MBsSCmBPH'
+            'qu2mBrMnwPXfQjGifR7bpsy3MqkY0jzB3w20AB1ReqJCgvUqDYP04UjZDDQZOYVDxbN5AB2AbNOb3EQZ8av/ZD3aQRZsM4Jc'
+            'EID6CYsHlbh7L7cb3/09T5Xo+edXOSxUaVQC986hpK/swYKnBga8vIdAkL/p716yjUOI/xK3/4I=',
+        '5b62132089d7ec285ccfef55366e130734fd6ba0eb43ce60e2dc132701232047':
+            'arlUJ+VWLCskCzDkpijsBgmo6WazVKOwRJ4bHG5GMyaIh45XPbZkCjpeHtkrLDItM+6bZ3LNzabC24PxgDl0j90NiBJDMzgb'
+            'LLDJAAXme3HqbremY3f1ACVOSliCLfXBp7JBlctlgQ0wFPCmHpRqTa7vsgZV17PIyN8opJmD52zpo+Yb5nBHBvh8jd1pewfK'
+            'y0FADdrzFDzFB04fkkrRLy1XOZ+zVcSp35JuW8fMDbsCEAopNhX/It4fZn+8VaPQb3QZdsxuglmJk8lfFPuRf7LT1aLtY3Mt'
+            'c+Pl',
+        'c7857b3ba854044e3876bb345ab3e5cb5ee3812867ae3a4011fd560ad02dc815':
+            'ajx9imXF+/oBb2IIWlsGNPFWhPRP0uA1q3Zkth2sBaakB0fTu50EpGmF/RJxRdmLAjOnGGRgMOoBuWQ9dZE2hICWYSltNQt8'
+            '1RbvaVkxA2dwPjwoQ1b7bhaQhlEuCNnDAY2fkUbUhZcM+oiMkNzi3W9GzzZQtTWpEidIDIhoBWfaqDnU2yWMA/BHDZuOlmd8'
+            'WPsjFNvVsSM=',
+    },
     points=1,
     hints=("Count how many numbers the training has to estimate from the few labelled examples in "
            "each case, and think about what can happen to the reused weights.",),
