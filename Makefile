@@ -30,7 +30,8 @@ lab: $(VENV)/.lab-stamp
 	@echo "(port $(PORT), token $(TOKEN); stop with Ctrl-C)"
 	$(VENV)/bin/jupyter lab course --ip=127.0.0.1 --port=$(PORT) \
 	    --IdentityProvider.token=$(TOKEN) --ServerApp.port_retries=0 $(ROOT_FLAG) \
-	    --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+	    --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+	    --ServerApp.contents_manager_class=nncourse.slides.live.SlideshowContentsManager
 
 # every test: the package's unit tests (browser tests included), then every notebook under nbval;
 # a claim that fails is an error here, also in the student notebooks (where students get a note instead)

@@ -3,7 +3,9 @@
 The test starts JupyterLab on 127.0.0.1 (free port, random token, every Jupyter directory in a
 temporary folder, news and update checks off), opens a notebook that shows ``playground()``,
 runs it, moves the "learning rate" and "dropout" sliders with the keyboard and checks that the
-picture and the verdict change. A screenshot is saved under ``tests/artifacts/``.
+picture and the verdict change; then the same in a live presentation (jupyterlab-slideshow's deck
+mode). Screenshots are saved under ``tests/artifacts/``. The offline decks are tested in
+``test_slides_browser.py``.
 
 Needs Debian's Chromium (``apt-get install chromium``); never a downloaded browser. Without it
 the test is skipped, except when ``CI=true``, where a missing browser is a failure.
@@ -75,6 +77,19 @@ def _write_notebook(path: Path) -> None:
     path.write_text(json.dumps(nb, indent=1))
 
 
+def _write_live_deck(path: Path) -> None:
+    """A two-slide notebook for the live presentation: a title, then the playground."""
+    def md(cid, text, kind):
+        return {"cell_type": "markdown", "id": cid, "source": text,
+                "metadata": {"slideshow": {"slide_type": kind}}}
+    _write_notebook(path)
+    nb = json.loads(path.read_text())
+    nb["cells"][0]["metadata"] = {"slideshow": {"slide_type": "-"}}
+    nb["cells"] = [md("title", "# Title of the live deck", "slide"),
+                   md("sliders", "## Slide with the sliders", "slide"), nb["cells"][0]]
+    path.write_text(json.dumps(nb, indent=1))
+
+
 def _lab_env(root: Path) -> dict:
     """Environment for the server: every Jupyter/IPython directory inside ``root``."""
     env = dict(os.environ)
@@ -103,6 +118,7 @@ def lab(tmp_path_factory):
     work = root / "notebooks"
     work.mkdir()
     _write_notebook(work / "playground.ipynb")
+    _write_live_deck(work / "live.ipynb")
     port, token = _free_port(), os.urandom(16).hex()
     cmd = [
         sys.executable, "-m", "jupyterlab", "--no-browser",
@@ -111,6 +127,8 @@ def lab(tmp_path_factory):
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.expose_app_in_browser=True",
+        # as `make lab`: cells of slide type "-" stay on their slide in jupyterlab-slideshow
+        "--ServerApp.contents_manager_class=nncourse.slides.live.SlideshowContentsManager",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
@@ -235,8 +253,8 @@ def test_playground_sliders_move_with_keyboard(lab, browser):
     try:
         page.goto(f"{base}/lab/tree/playground.ipynb?token={token}")
         page.wait_for_function(KERNEL_IDLE, timeout=60_000)
-        # the live-slides extension (RISE) is installed and registered its commands
-        assert page.evaluate("() => window.jupyterapp.commands.hasCommand('RISE:slideshow')")
+        # the live-slides extension (jupyterlab-slideshow) is installed and registered its commands
+        assert page.evaluate("() => window.jupyterapp.commands.hasCommand('deck:start')")
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
 
         lr = _slider(page, "learning rate")
@@ -301,39 +319,63 @@ def _screenshot(page, name: str) -> None:
         print(f"no screenshot: {exc}")
 
 
-def test_offline_slide_deck_steps_with_the_keyboard(browser, tmp_path):
-    """An exported deck opens from a file (no server, no network) and steps through slides,
-    fragments and speaker notes with the keyboard."""
-    import nbformat
+def test_live_presentation_keeps_the_playground_sliders_working(lab, browser):
+    """Presenting the notebook with jupyterlab-slideshow (``deck:start``): the slide shows the
+    playground's sliders, a keyboard move on a slider changes the verdict and redraws the figure
+    (the arrow keys move the slider, not the deck), and nothing leaves the machine."""
+    base, token = lab
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    outside, page_errors = [], []
 
-    from nncourse.slides import export
+    def route(r):  # loopback only: anything else is counted and blocked
+        if r.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
 
-    def cell(kind, text, slide_type):
-        make = nbformat.v4.new_markdown_cell if kind == "md" else nbformat.v4.new_code_cell
-        c = make(text)
-        c.metadata["slideshow"] = {"slide_type": slide_type}
-        return c
-
-    nb = nbformat.v4.new_notebook(cells=[
-        cell("md", "# First", "slide"), cell("md", "a fragment", "fragment"),
-        cell("md", "my notes", "notes"), cell("md", "## Second", "subslide")])
-    nbformat.write(nb, tmp_path / "deck.ipynb")
-    deck = export(tmp_path / "deck.ipynb", tmp_path)
-    page = browser.new_page()
-    requests = []
-    page.on("request", lambda r: requests.append(r.url))
-    page.goto(deck.as_uri())
-    counter = page.locator("#counter")
-    assert counter.inner_text() == "1 / 2"
-    assert not page.get_by_text("a fragment").is_visible()
-    page.keyboard.press("ArrowRight")
-    assert page.get_by_text("a fragment").is_visible() and counter.inner_text() == "1 / 2"
-    assert not page.get_by_text("my notes").is_visible()
-    page.keyboard.press("n")
-    assert page.get_by_text("my notes").is_visible()
-    page.keyboard.press("ArrowRight")
-    assert counter.inner_text() == "2 / 2" and page.get_by_text("Second").is_visible()
-    page.keyboard.press("ArrowLeft")
-    assert counter.inner_text() == "1 / 2"
-    assert all(url.startswith("file://") for url in requests), requests
-    page.close()
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+    try:
+        page.goto(f"{base}/lab/workspaces/live-deck/tree/live.ipynb?token={token}")  # a workspace of its own
+        page.wait_for_function(KERNEL_IDLE, timeout=60_000)
+        # this notebook's panel only (the playground test's notebook may still be open in a tab)
+        panel = page.locator("#" + page.evaluate("() => window.jupyterapp.shell.currentWidget.id"))
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        lr = panel.locator(".widget-slider").filter(
+            has=page.locator(".widget-label", has_text="learning rate")).first
+        lr.wait_for(state="visible", timeout=60_000)
+        panel.locator(".nncourse-verdict").first.wait_for(state="visible", timeout=60_000)
+        # present from the first cell (the deck starts at the active cell)
+        page.evaluate("() => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = 0; }")
+        page.evaluate("() => window.jupyterapp.commands.execute('deck:start')")
+        page.wait_for_selector(".jp-NotebookPanel.jp-Deck", timeout=20_000)
+        # the deck is on the playground's slide (the title slide comes first)
+        page.evaluate("() => window.jupyterapp.commands.execute('deck:forward')")
+        deadline = time.monotonic() + 20
+        while not (lr.is_visible() and panel.locator(".jp-Notebook h2", has_text="Slide with the sliders").is_visible()):
+            assert time.monotonic() < deadline, "the deck does not show the playground's slide"
+            time.sleep(0.2)
+        assert not panel.locator(".jp-Notebook h1", has_text="Title of the live deck").is_visible()
+        time.sleep(1)  # let the slide settle before the screenshot-worthy interaction
+        image = panel.locator(".nncourse-figure img, img.nncourse-figure").first
+        verdict0 = panel.locator(".nncourse-verdict").first.inner_text().strip()
+        digest0 = image.evaluate(IMAGE_DIGEST)
+        handle = lr.locator(".noUi-handle").first
+        handle.focus()
+        page.keyboard.press("End")
+        verdict1 = _wait_for_new_verdict(panel, verdict0)
+        assert "diverged" in verdict1, verdict1
+        assert image.evaluate(IMAGE_DIGEST) != digest0, "the figure was not redrawn"
+        handle.focus()
+        page.keyboard.press("ArrowLeft")  # moves the slider one step, not the deck
+        verdict2 = _wait_for_new_verdict(panel, verdict1)
+        assert verdict2 != verdict1 and lr.is_visible()
+        assert panel.locator(".jp-Notebook h2", has_text="Slide with the sliders").is_visible()
+        assert page.locator(".jp-NotebookPanel.jp-Deck").count() == 1
+        assert not page_errors, f"uncaught errors in the page: {page_errors[:3]}"
+        assert not outside, f"the page contacted hosts other than 127.0.0.1: {outside[:5]}"
+    finally:
+        _screenshot(page, "live_slide.png")
+        context.close()

@@ -1,0 +1,225 @@
+"""Offline reveal.js decks in headless Chromium: every deck built from ``solutions/*.ipynb``, at
+1920x1080 and 1280x720, opened from ``file://`` with every other request blocked and counted.
+
+For each deck: every slide (with all its fragments shown) fits the screen (nothing taller or wider
+than the slide, nothing outside the window), every formula is a rendered MathML element, the
+speaker view opens in a second window (notes, current and next slide, timer), and zero requests
+leave the file. The decks built without running the notebooks (text and maths only) are tested
+always; the decks with figures need every notebook executed once per session (in parallel, into a
+temporary folder) and are marked ``slow``. A screenshot of a slide with maths and a figure is saved
+under ``tests/artifacts/``.
+"""
+from __future__ import annotations
+
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from test_browser import CHROMIUM_ARGS, _chromium_path, _missing, _screenshot
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "solutions").glob("*.ipynb"))
+SIZES = [(1920, 1080), (1280, 720)]
+LOCAL = ("file:", "data:", "blob:", "about:")
+# text shrunk below this share of its size (30 px on the 1280x720 canvas) is too small for a hall
+MIN_FIT = 0.6
+
+# every slide, fragments all shown: what does not fit, formulas that did not render, shrink factors
+MEASURE = """() => {
+  const problems = [], fits = [];
+  const vw = window.innerWidth, vh = window.innerHeight;
+  let mathCount = 0;
+  for (const section of Reveal.getSlides()) {
+    const {h, v} = Reveal.getIndices(section);
+    Reveal.slide(h, v);
+    while (Reveal.nextFragment()) {}
+    const box = section.querySelector('.nn-slide');
+    const where = `slide ${h}/${v} (${(section.querySelector('h1,h2,h3') || {}).textContent || 'untitled'})`;
+    if (!box) { problems.push(`${where}: no content`); continue; }
+    fits.push(parseFloat(box.dataset.fit));
+    if (box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1)
+      problems.push(`${where}: content ${box.scrollWidth}x${box.scrollHeight} in a ${box.clientWidth}x${box.clientHeight} slide`);
+    const r = box.getBoundingClientRect();
+    if (r.left < -1 || r.top < -1 || r.right > vw + 1 || r.bottom > vh + 1)
+      problems.push(`${where}: slide at ${r.left},${r.top},${r.right},${r.bottom} outside the ${vw}x${vh} window`);
+    for (const el of box.querySelectorAll('*')) {
+      if (el.closest('math') && el.tagName.toLowerCase() !== 'math') continue;
+      const e = el.getBoundingClientRect();
+      if (e.width === 0 && e.height === 0) continue;
+      if (e.left < r.left - 2 || e.right > r.right + 2 || e.top < r.top - 2 || e.bottom > r.bottom + 2) {
+        problems.push(`${where}: <${el.tagName.toLowerCase()}> sticks out of the slide`); break;
+      }
+    }
+    for (const m of box.querySelectorAll('math')) {
+      mathCount += 1;
+      const e = m.getBoundingClientRect();
+      if (!(m instanceof MathMLElement) || e.width <= 0 || e.height <= 0)
+        problems.push(`${where}: a formula is not rendered: ${m.textContent.slice(0, 40)}`);
+    }
+    for (const bad of box.querySelectorAll('.nn-tex-error'))
+      problems.push(`${where}: formula left as LaTeX: ${bad.textContent.slice(0, 40)}`);
+  }
+  Reveal.slide(0, 0);
+  return {problems, fits, mathCount};
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = _chromium_path()
+    if path is None:
+        _missing("Chromium is not installed (no `chromium` on PATH, no /usr/bin/chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright Python package is not installed (pip install -e '.[dev]')")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _open(browser, deck: Path, size):
+    """A page showing ``deck`` at ``size``; returns (context, page, outside requests, page errors)."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    outside, errors = [], []
+
+    def route(r):
+        if r.request.url.startswith(LOCAL):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)  # the context's route also covers the speaker view's window
+    context.on("weberror", lambda e: errors.append(str(e.error)))
+    page = context.new_page()
+    page.goto(deck.as_uri())
+    page.wait_for_function("document.body.dataset.fitted === 'yes'", timeout=60_000)
+    return context, page, outside, errors
+
+
+def _speaker_view(context, page, nb_path: Path):
+    """Open the speaker view with ``s`` on a slide that has notes (if any); check what it shows."""
+    with_notes = page.evaluate("""() => {
+        const s = Reveal.getSlides().find(s => s.querySelector('aside.notes'));
+        if (!s) return null;
+        const {h, v} = Reveal.getIndices(s); Reveal.slide(h, v);
+        return s.querySelector('aside.notes').textContent.trim().slice(0, 30);
+    }""")
+    with context.expect_page(timeout=20_000) as popup_info:
+        page.keyboard.press("s")
+    popup = popup_info.value
+    popup.wait_for_selector(".speaker-controls-time", timeout=20_000)
+    for which in ("current", "upcoming"):  # both frames run the deck from the same file
+        popup.frame_locator(f"#{which}-slide iframe").locator("body[data-fitted='yes']").wait_for(
+            state="attached", timeout=60_000)
+    assert popup.locator("#current-slide iframe").count() == 1
+    assert popup.locator("#upcoming-slide iframe").count() == 1
+    time.sleep(1.2)
+    assert ":" in popup.locator(".speaker-controls-time .timer").inner_text()
+    if with_notes:
+        notes = popup.locator(".speaker-controls-notes .value")
+        notes.wait_for(timeout=10_000)
+        assert with_notes.split()[0] in notes.inner_text(), (with_notes, notes.inner_text()[:80])
+    popup.close()
+
+
+def _check(browser, deck: Path, nb_path: Path, size, speaker: bool = True):
+    context, page, outside, errors = _open(browser, deck, size)
+    try:
+        result = page.evaluate(MEASURE)
+        assert not result["problems"], f"{nb_path.name} at {size}: " + "; ".join(result["problems"][:6])
+        assert min(result["fits"]) >= MIN_FIT, (nb_path.name, size, result["fits"])
+        if speaker:
+            _speaker_view(context, page, nb_path)
+        assert not errors, f"{nb_path.name}: errors in the page: {errors[:3]}"
+        assert outside == [], f"{nb_path.name}: requests outside the file: {outside[:5]}"
+        return result
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def text_decks(tmp_path_factory):
+    from nncourse.slides import export
+
+    out = tmp_path_factory.mktemp("decks")
+    return {nb.name: export(nb, out) for nb in NOTEBOOKS}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_deck_without_outputs_fits_and_presents(browser, text_decks, nb_path, size):
+    result = _check(browser, text_decks[nb_path.name], nb_path, size, speaker=size == SIZES[-1])
+    text = nb_path.read_text()
+    if "$" in text:
+        assert result["mathCount"] > 0, f"{nb_path.name} has formulas but its deck shows none"
+
+
+def _execute(path: str, out: str) -> str:
+    """Run one notebook for its slides (twice at most: a notebook being edited may fail once)."""
+    import nbformat
+
+    from nncourse.slides import execute
+
+    for attempt in range(2):
+        try:
+            nb = execute(Path(path))
+            break
+        except Exception:  # a kernel that died or a cell timeout: retry once
+            if attempt:
+                raise
+    target = Path(out) / Path(path).name
+    nbformat.write(nb, target)
+    return str(target)
+
+
+@pytest.fixture(scope="session")
+def figure_decks(tmp_path_factory):
+    """Every notebook executed once (two at a time) and built into a deck."""
+    from nncourse.slides import export
+
+    executed = tmp_path_factory.mktemp("executed")
+    out = tmp_path_factory.mktemp("figure_decks")
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        paths = list(pool.map(_execute, [str(p) for p in NOTEBOOKS], [str(executed)] * len(NOTEBOOKS)))
+    return {Path(p).name: export(Path(p), out) for p in paths}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_deck_with_figures_fits_and_presents(browser, figure_decks, nb_path, size):
+    deck = figure_decks[nb_path.name]
+    if "nn-figure" in deck.read_text():
+        _check(browser, deck, nb_path, size)
+    else:
+        pytest.fail(f"{nb_path.name}: the executed deck shows no figure")
+
+
+@pytest.mark.slow
+def test_screenshot_of_a_slide_with_maths_and_a_figure(browser, figure_decks):
+    for name, deck in sorted(figure_decks.items()):
+        context, page, outside, _ = _open(browser, deck, (1920, 1080))
+        found = page.evaluate("""() => {
+            const s = Reveal.getSlides().find(s => s.querySelector('math') && s.querySelector('.nn-figure img'));
+            if (!s) return false;
+            const {h, v} = Reveal.getIndices(s); Reveal.slide(h, v);
+            while (Reveal.nextFragment()) {}
+            return true;
+        }""")
+        if found:
+            time.sleep(0.3)
+            _screenshot(page, "deck_slide.png")
+            context.close()
+            assert outside == []
+            return
+        context.close()
+    pytest.fail("no slide in any deck has both a formula and a figure")
