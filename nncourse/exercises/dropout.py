@@ -126,7 +126,9 @@ dropout_forward = register(FunctionExercise(
         "drop_prob), and what the mean of out should be compared with the mean of x.",
         "A unit is dropped where u < drop_prob (so drop_prob = 0 keeps everything). The kept units must "
         "be scaled up so that each unit of out has the same expected value as the unit of x.",
-        "With drop_prob = 1 every unit is dropped: return zeros, do not divide by 0.",
+        "A unit is kept with probability 1 - drop_prob, so a kept unit multiplied by c has the expected "
+        "value c * (1 - drop_prob) * x: choose c to make that x. With drop_prob = 1 every unit is dropped: "
+        "return zeros, do not divide by 0.",
         "out = x * (u >= drop_prob) / (1 - drop_prob), and zeros when drop_prob == 1.",
     ),
 ))

@@ -92,7 +92,9 @@ dropout_backward = register(FunctionExercise(
         "gradient back at all, and by what factor a kept unit's output changed when its input changed.",
         "A dropped unit's output is 0 whatever its input, so its gradient is 0. A kept unit's output is "
         "its input times a constant: the gradient is dout times that same constant.",
-        "With drop_prob = 1 every unit was dropped: return zeros, do not divide by 0.",
+        "The constant is the forward pass's rescaling factor, the one that keeps a unit's expected value: "
+        "the gradient of a kept unit is dout times it, not dout alone. With drop_prob = 1 every unit was "
+        "dropped: return zeros, do not divide by 0.",
         "dx = dout * (u >= drop_prob) / (1 - drop_prob), and zeros when drop_prob == 1.",
     ),
 ))
