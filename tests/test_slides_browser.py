@@ -223,3 +223,62 @@ def test_screenshot_of_a_slide_with_maths_and_a_figure(browser, figure_decks):
             return
         context.close()
     pytest.fail("no slide in any deck has both a formula and a figure")
+
+
+def _small_deck(tmp_path: Path) -> Path:
+    import nbformat
+
+    from nncourse.slides import export
+
+    def cell(text, slide_type):
+        c = nbformat.v4.new_markdown_cell(text)
+        c.metadata["slideshow"] = {"slide_type": slide_type}
+        return c
+
+    nb = nbformat.v4.new_notebook(cells=[
+        cell("# First", "slide"), cell("a fragment", "fragment"), cell("my notes", "notes"),
+        cell("## Second", "subslide"), cell("## Third $x^2$", "slide")])
+    nbformat.write(nb, tmp_path / "deck.ipynb")
+    return export(tmp_path / "deck.ipynb", tmp_path)
+
+
+def test_keys_step_through_fragments_and_slides(browser, tmp_path):
+    context, page, outside, errors = _open(browser, _small_deck(tmp_path), (1280, 720))
+    try:
+        fragment = page.locator(".fragment", has_text="a fragment")
+        assert page.evaluate("Reveal.getIndices().h") == 0 and not fragment.is_visible()
+        page.keyboard.press("ArrowRight")
+        assert page.evaluate("Reveal.getIndices().h") == 0
+        page.wait_for_function("document.querySelector('.fragment').classList.contains('visible')")
+        page.keyboard.press("ArrowRight")  # linear navigation: the subslide below comes next
+        assert page.evaluate("[Reveal.getIndices().h, Reveal.getIndices().v]") == [0, 1]
+        page.keyboard.press("ArrowRight")
+        assert page.evaluate("Reveal.getIndices().h") == 1
+        page.keyboard.press("o")
+        assert page.evaluate("Reveal.isOverview()")
+        page.keyboard.press("Escape")
+        page.keyboard.press("ArrowLeft")
+        assert page.evaluate("[Reveal.getIndices().h, Reveal.getIndices().v]") == [0, 1]
+        assert outside == [] and errors == []
+    finally:
+        context.close()
+
+
+def test_print_view_gives_one_page_per_slide(browser, tmp_path):
+    import re
+
+    deck = _small_deck(tmp_path)
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    outside = []
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(LOCAL)
+                  else (outside.append(r.request.url), r.abort()))
+    page = context.new_page()
+    try:
+        page.goto(deck.as_uri() + "?print-pdf")
+        page.wait_for_function("document.body.dataset.fitted === 'yes'", timeout=60_000)
+        pdf = page.pdf(width="1280px", height="720px", print_background=True)
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+        assert pages == 3, pages
+        assert outside == []
+    finally:
+        context.close()
