@@ -13,9 +13,10 @@ Messages on the launcher's socket are 4 bytes of length and a JSON object. The g
 sandbox to test the set-up and answers ``{"ready": true}`` or ``{"error": "..."}``. Per job the
 grader sends ``{"run": {"memory", "cpu", "fsize", "nproc"}}`` with three file descriptors (the job,
 the write ends of the results pipe and the output pipe), and the launcher answers ``{"pid": n}``
-(the job's outer process), later ``{"exited": n}`` (it has exited but is not reaped, so its pid
-cannot be reused while the grader may still kill it) and, after the grader's ``{"reap": n}``,
-``{"status": exit code, "cpu": seconds}``.
+(the job's outer process). The grader may send ``{"kill": n}``; only the launcher kills, and only
+jobs it has not reaped, so no pid can have been reused. When the job's outer process has exited, the
+launcher reaps it and sends ``{"status": exit code, "cpu": seconds, "pid": n}``; meanwhile it
+already runs the next job.
 
 A job's processes: the outer process (a fork of the launcher) makes the new namespaces, waits for
 the launcher to write its user-id maps, and forks the *worker*, the first process of the new PID
@@ -142,10 +143,16 @@ def _outer(hello: dict, run: dict, fds: list, sync_w: int, go_r: int, launcher_p
             if os.read(go_r, 1) != b"g":
                 os._exit(73)
         life_r, life_w = os.pipe()
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
         pid = os.fork()
         if pid == 0:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR1})
             os.close(life_w)
             _worker(hello, run, fds, life_r)
+        # SIGUSR1 (the launcher's "kill"): end the worker and its namespace first, then pass on its end,
+        # so that no process of the job is left without a parent to reap it
+        signal.signal(signal.SIGUSR1, lambda *args: os.kill(pid, signal.SIGKILL))
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR1})
         os.close(life_r)
         for fd in set(fds):
             os.close(fd)
@@ -251,10 +258,66 @@ def serve(base: list, site: str) -> None:
             send(sock, {"error": reason})
             return
     send(sock, {"ready": True})
-    while True:
-        msg, fds = receive(sock)
-        if msg is None or "run" not in msg or len(fds) != 3:
+    running: dict = {}   # pid of a job's outer process -> its pidfd (or None where there are none)
+    try:
+        _loop(sock, hello, running)
+    finally:
+        for pid in running:  # the grader has gone: so do its jobs
+            _kill_job(pid, hello["sandbox"])
+            os.waitpid(pid, 0)
+
+
+def _kill_job(pid: int, sandbox: bool = False) -> None:
+    """End a job (not reaped, so the pid is still its own): in the sandbox, SIGUSR1 asks its outer
+    process (trusted code) to kill the worker and exit; without it, SIGKILL to its process group."""
+    if sandbox:
+        try:
+            os.kill(pid, signal.SIGUSR1)
             return
+        except OSError:
+            pass
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+            return
+        except OSError:
+            pass
+
+
+def _loop(sock, hello: dict, running: dict) -> None:
+    """Start jobs, kill them when asked, and report each one's end as soon as it has exited, while
+    the next job already runs (a sandbox's namespaces take a while to tear down)."""
+    import select
+
+    pidfd_open = getattr(os, "pidfd_open", None)
+    while True:
+        watched = [fd for fd in running.values() if fd is not None]
+        polling = any(fd is None for fd in running.values())
+        ready, _, _ = select.select([sock, *watched], [], [], 0.05 if polling else None)
+        for pid, fd in list(running.items()):
+            if fd is not None and fd not in ready:
+                continue
+            done, status, usage = os.wait4(pid, os.WNOHANG)
+            if done == 0:
+                continue
+            if fd is not None:
+                os.close(fd)
+            del running[pid]
+            send(sock, {"status": os.waitstatus_to_exitcode(status), "cpu": usage.ru_utime + usage.ru_stime,
+                        "pid": pid})
+        if sock not in ready:
+            continue
+        msg, fds = receive(sock)
+        if msg is None:
+            return
+        if "kill" in msg:
+            if msg["kill"] in running:
+                _kill_job(msg["kill"], hello["sandbox"])
+            continue
+        if "run" not in msg or len(fds) != 3:
+            for f in fds:
+                os.close(f)
+            continue
         try:
             pid = start_job(hello, msg["run"], fds)
         except OSError as exc:
@@ -263,20 +326,8 @@ def serve(base: list, site: str) -> None:
         finally:
             for f in set(fds):
                 os.close(f)
+        try:
+            running[pid] = pidfd_open(pid) if pidfd_open else None
+        except OSError:
+            running[pid] = None
         send(sock, {"pid": pid})
-        reaped = None
-        if hasattr(os, "waitid") and hasattr(os, "WNOWAIT"):
-            os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # exited, but its pid stays reserved
-        else:  # macOS: reaped at once (only without the sandbox, which needs Linux)
-            reaped = os.wait4(pid, 0)
-        send(sock, {"exited": pid})
-        while True:
-            msg, extra = receive(sock)
-            for f in extra:
-                os.close(f)
-            if msg is None or msg.get("reap") == pid:
-                break
-        _, status, usage = reaped or os.wait4(pid, 0)
-        send(sock, {"status": os.waitstatus_to_exitcode(status), "cpu": usage.ru_utime + usage.ru_stime})
-        if msg is None:
-            return

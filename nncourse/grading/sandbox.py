@@ -282,7 +282,7 @@ class Launcher:
             for fd in (job_fd, results_w, out_w):
                 os.close(fd)
         try:
-            reply = self.channel.receive(time.monotonic() + 30)
+            reply = self.next_message(lambda m: "status" not in m, time.monotonic() + 30)  # {"pid"} or {"error"}
             if not reply or "pid" not in reply:
                 self.alive = False
                 raise LauncherError(f"the grading process stopped answering: {reply or self._log_tail()}")
@@ -291,19 +291,25 @@ class Launcher:
             os.close(results_r)
             os.close(out_r)
 
-    def reap(self, pid: int, exited: bool):
-        """Exit code (negative: signal) and CPU seconds of the job; None if the launcher died."""
-        if not exited:
-            reply, end = {}, time.monotonic() + 10
-            while reply is not None and "exited" not in reply and time.monotonic() < end:
-                reply = self.channel.receive(end)
-            if not reply or "exited" not in reply:
+    def next_message(self, wanted, deadline: float):
+        """The next message for which ``wanted(message)`` holds, skipping the end reports of earlier
+        jobs; None if the launcher died, ``{}`` when ``deadline`` passed."""
+        while True:
+            reply = self.channel.receive(deadline)
+            if reply is None:
                 self.alive = False
-                return None, 0.0
-        self._send({"reap": pid})
-        reply = self.channel.receive(time.monotonic() + 10)
-        if not reply or "status" not in reply:
-            self.alive = False
+                return None
+            if not reply or wanted(reply):
+                return reply
+
+    def kill(self, pid: int) -> None:
+        """Ask the launcher to kill job ``pid`` (it kills only a job it has not reaped)."""
+        self._send({"kill": pid})
+
+    def end_of(self, pid: int, deadline: float):
+        """Exit code (negative: a signal) and CPU seconds of job ``pid``; None if unknown by ``deadline``."""
+        reply = self.next_message(lambda m: m.get("pid") == pid and "status" in m, deadline)
+        if not reply:
             return None, 0.0
         return int(reply["status"]), float(reply.get("cpu", 0.0))
 

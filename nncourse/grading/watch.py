@@ -7,7 +7,7 @@ import signal
 import time
 
 from nncourse.grading import protocol
-from nncourse.grading.sandbox import OUTPUT_CHARS, Interrupted, WorkerRun, _kill
+from nncourse.grading.sandbox import OUTPUT_CHARS, Interrupted, WorkerRun
 
 _POLL = 0.05
 _DRAIN = 5.0   # seconds to wait for the pipes to close once the job is over
@@ -25,13 +25,15 @@ class _Pipes:
         for fd in self.open:
             os.set_blocking(fd, False)
 
-    def read(self, timeout: float, wake=None) -> None:
-        """Read what is there, waiting at most ``timeout`` seconds (less if ``wake`` becomes readable)."""
+    def read(self, timeout: float, wake=None) -> bool:
+        """Read what is there, waiting at most ``timeout`` seconds (less if ``wake`` becomes
+        readable); True if anything was read."""
         watched = list(self.open) + ([wake] if wake is not None else [])
         if not watched:
             time.sleep(timeout)
-            return
+            return False
         ready, _, _ = select.select(watched, [], [], timeout)
+        got = False
         for fd in ready:
             if fd not in self.open:
                 continue
@@ -41,6 +43,7 @@ class _Pipes:
                 continue
             except OSError:
                 chunk = b""
+            got = True
             if not chunk:
                 del self.open[fd]
             elif self.open[fd] == "output":
@@ -51,6 +54,7 @@ class _Pipes:
                     self.frames += self.reader.feed(chunk)
                 except (ValueError, RecursionError) as exc:
                     self.garbled = f"the results of this exercise could not be read ({exc})"
+        return got
 
     def drain(self, seconds: float) -> None:
         end = time.monotonic() + seconds
@@ -63,40 +67,56 @@ class _Pipes:
 
 
 def watch(launcher, pid: int, results_fd: int, out_fd: int, timeouts: list, cpu: int, stop) -> WorkerRun:
-    """Follow the job ``pid`` until it is done, fails or runs out of time; kill it; say how it ended."""
+    """Follow the job ``pid`` until it is done, fails or runs out of time; say how it ended.
+
+    When every exercise has sent its results the job is killed and the grader moves on at once (the
+    launcher reaps it, while the sandbox is torn down); otherwise the job's end is awaited, to tell a
+    crash from the CPU-time limit or an out-of-memory kill.
+    """
     pipes = _Pipes(results_fd, out_fd)
     n = len(timeouts)
     # the first exercise also pays for the sandbox and the course's import lines
     deadline = time.monotonic() + (timeouts[0] + 2.0 if n else 5.0)
-    counted, status, exited = 0, None, False
-    try:
-        while True:
-            now = time.monotonic()
-            if len(pipes.frames) > counted:
-                counted = len(pipes.frames)
-                deadline = now + (timeouts[counted] if counted < n else 5.0)  # after the last: time to exit
-            if pipes.garbled or counted > n:
-                status = "garbled"
+    counted, status, end = 0, None, None
+    while True:
+        now = time.monotonic()
+        if len(pipes.frames) > counted:
+            counted = len(pipes.frames)
+            deadline = now + (timeouts[counted] if counted < n else 5.0)
+        if pipes.garbled or counted > n:
+            status = "garbled"
+            break
+        if counted == n:
+            break
+        if stop is not None and stop.is_set():
+            launcher.kill(pid)
+            raise Interrupted()
+        if now >= deadline:
+            status = "timeout"
+            break
+        if launcher.channel.ready():
+            reply = launcher.next_message(lambda m: m.get("pid") == pid and "status" in m, now)
+            if reply is None:
+                end = (None, 0.0)
                 break
-            if stop is not None and stop.is_set():
-                raise Interrupted()
-            if now >= deadline:
-                status = "timeout" if counted < n else None
+            if reply:
+                end = (int(reply["status"]), float(reply.get("cpu", 0.0)))
                 break
-            if launcher.channel.ready():
-                reply = launcher.channel.receive(now)
-                if reply is None or "exited" in reply:
-                    exited = reply is not None
-                    break
-            pipes.read(max(0.0, min(deadline - now, _POLL)), launcher.sock.fileno())
-    finally:
-        _kill(pid)  # not reaped yet: the pid still belongs to the job
-        code, used = launcher.reap(pid, exited)
+        pipes.read(max(0.0, min(deadline - now, _POLL)), launcher.sock.fileno())
+    if status is None and counted == n and end is None:
+        launcher.kill(pid)
+        while pipes.read(0.0):  # what it printed before its last results is in the pipe already
+            pass
+        return WorkerRun(pipes.frames[:n], None, "", pipes.text())
+    if end is None:
+        launcher.kill(pid)
+        end = launcher.end_of(pid, time.monotonic() + 10)
+    code, used = end
     pipes.drain(_DRAIN)
     frames = pipes.frames[:n]
     output = pipes.text()
     done = len(frames)
-    if pipes.garbled or (status == "garbled"):  # stopped at once: how much it printed depends on timing
+    if pipes.garbled or status == "garbled":  # stopped at once: how much it printed depends on timing
         return WorkerRun(frames, "garbled", pipes.garbled or "the job sent more results than it had exercises",
                          "[output left out: the job was stopped when its results could not be read]")
     if done == n:
