@@ -37,6 +37,8 @@ SLIDE_RC = {
     "font.size": 16, "axes.titlesize": 18, "axes.labelsize": 16, "xtick.labelsize": 14,
     "ytick.labelsize": 14, "legend.fontsize": 14, "figure.titlesize": 18, "lines.linewidth": 2.2,
     "lines.markersize": 7, "figure.dpi": 120,
+    # larger labels need the room: constrained layout keeps titles and axis labels apart
+    "figure.constrained_layout.use": True,
 }
 _PREAMBLE = ("import matplotlib.pyplot as _nn_plt\n"
              f"_nn_plt.rcParams.update({SLIDE_RC!r})\n"
