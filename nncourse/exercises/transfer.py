@@ -119,7 +119,7 @@ reconstruction_errors = register(FunctionExercise(
     reference="nncourse.exercises.transfer:per_image_mse",
     make_args=_errors_args,
     # N and D differ in every case so that averaging over the wrong axis gives the wrong shape
-    public_shapes=[{"N": 3, "D": 4}, {"N": 5, "D": 2}],
+    public_shapes=[{"N": 3, "D": 4}, {"N": 5, "D": 3}],
     random_shapes=[{"N": 4, "D": 6}, {"N": 6, "D": 3}, {"N": 2, "D": 8}],
     arg_names=("X", "X_hat"),
     outputs="errors",
