@@ -41,7 +41,7 @@ test: $(VENV)/.dev-stamp
 	$(PY) -m pytest --nbval-lax -p no:cacheprovider solutions course
 
 unit: $(VENV)/.dev-stamp
-	$(PY) -m pytest tests -m "not browser"
+	$(PY) -m pytest tests -m "not browser and not slow"
 
 notebooks: $(VENV)/.dev-stamp
 	$(PY) -m pytest --nbval-lax solutions course

@@ -40,6 +40,12 @@ _PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
 _LIBRARY_DIRS = tuple(sorted({str(Path(p).resolve()) for k, p in sysconfig.get_paths().items()
                               if k in ("stdlib", "platstdlib", "purelib", "platlib")}))
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+def changed_input_message(label: str) -> str:
+    """What a case says when the student's function changed its input ``label`` in place."""
+    return (f"your function changed its input {label} in place; leave the inputs alone and build new "
+            "arrays (e.g. dx = dout * mask, not dout *= mask)")
+
+
 NOT_ATTEMPTED = ("not attempted: the function still raises NotImplementedError; "
                  "replace the raise line with your code")
 
@@ -163,9 +169,7 @@ def call_student(exercise: Exercise, fn, case: Case, *, time_limit: float | None
     if result is None:
         changed = _changed_inputs(case.args, args, getattr(exercise, "arg_names", ()))
         if changed:
-            result = CaseResult(name, "failed", f"your function changed its input {changed[0]} in place; "
-                                "leave the inputs alone and build new arrays (e.g. dx = dout * mask, "
-                                "not dout *= mask)", public)
+            result = CaseResult(name, "failed", changed_input_message(changed[0]), public)
     if result is None:
         try:
             return CallOutcome(value=exercise.sanitize(raw), warnings=notes, seconds=seconds)

@@ -28,16 +28,15 @@ def clean(text, limit: int = MESSAGE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def first_hint(ex) -> str:
-    """The gentlest hint of an exercise (the first of its list): never the formula."""
-    hints = getattr(ex, "hints", ())
-    return hints[0] if hints else ""
+def first_hint(ex, message: str = "") -> str:
+    """The gentlest hint for this failure (``Exercise.hint_for`` at level 0): never the formula."""
+    return ex.hint_for(str(message), 0)
 
 
 def row(ex, status: str, message: str, points: float = 0.0, cases=()) -> ResultRow:
-    """The row of exercise ``ex``; the first hint comes with every status but ``passed``."""
+    """The row of exercise ``ex``; the gentlest hint for its failure comes with every status but ``passed``."""
     return ResultRow(ex.id, float(points), float(ex.points), status, clean(message), getattr(ex, "title", ""),
-                     first_hint(ex) if status != "passed" else "", tuple(cases))
+                     first_hint(ex, message) if status != "passed" else "", tuple(cases))
 
 
 def failure_row(ex, failure: str, message: str) -> ResultRow:
@@ -64,7 +63,7 @@ def _label(ex, path) -> str:
 
 def _case(ex, case, expected, item, arrays: dict):
     from nncourse.exercises.base import CaseResult, SanitizeError
-    from nncourse.exercises.runner import NOT_ATTEMPTED
+    from nncourse.exercises.runner import NOT_ATTEMPTED, changed_input_message
 
     name, public = case.name, case.public
     if not isinstance(item, dict) or item.get("name") != name:
@@ -78,9 +77,7 @@ def _case(ex, case, expected, item, arrays: dict):
         return CaseResult(name, "error" if status == "memory" else status, message, public, warnings)
     if status == "changed":
         path = item.get("path") if isinstance(item.get("path"), list) else []
-        return CaseResult(name, "failed", f"your function changed its input {_label(ex, path)} in place; "
-                          "leave the inputs alone and build new arrays (e.g. dx = dout * mask, not dout *= mask)",
-                          public, warnings)
+        return CaseResult(name, "failed", changed_input_message(_label(ex, path)), public, warnings)
     if status != "value":
         return CaseResult(name, "error", "the grader could not read the result of this case", public)
     try:
