@@ -93,6 +93,12 @@ def encode(x, arrays: dict, depth: int = 0):
             raise Unsupported(f"a {t.__name__} of {len(items)} items (at most {MAX_ITEMS})")
         kind = "tuple" if isinstance(x, tuple) else "list"
         return {"t": kind, "v": [encode(i, arrays, depth + 1) for i in items]}
+    if isinstance(x, (set, frozenset)):  # a multiple-select answer such as {"A", "C"}
+        items = list(set.__iter__(x) if isinstance(x, set) else frozenset.__iter__(x))
+        if len(items) > MAX_ITEMS:
+            raise Unsupported(f"a set of {len(items)} items (at most {MAX_ITEMS})")
+        encoded = [encode(i, arrays, depth + 1) for i in items]
+        return {"t": "set", "v": sorted(encoded, key=lambda e: json.dumps(e, sort_keys=True))}
     raise Unsupported(f"a {_type_name(x)} object")
 
 
@@ -131,6 +137,11 @@ def _decode(tree, arrays, depth: int):
                 raise ValueError("malformed value: scalar with a shape")
             return arr[()]
         return arr
+    if t == "set" and type(v) is list and len(v) <= MAX_ITEMS:
+        try:
+            return frozenset(_decode(i, arrays, depth + 1) for i in v)
+        except TypeError:  # an item that cannot be in a set (an array)
+            raise ValueError("malformed value: a set of unhashable items") from None
     if t in ("tuple", "list") and type(v) is list and len(v) <= MAX_ITEMS:
         items = [_decode(i, arrays, depth + 1) for i in v]
         return tuple(items) if t == "tuple" else items
