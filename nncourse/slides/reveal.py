@@ -7,7 +7,7 @@ writes it into a pop-up window, so the speaker view (``s``) also works from ``fi
 
 The slides are laid out on a 1280 x 720 canvas (16:9) that reveal.js scales to the screen. Sizes on
 that canvas (multiply by 1.5 for a 1920 x 1080 screen): body text 30 px, headings 52 and 42 px,
-code and text output 24 px; figures fill the height the text leaves and are re-drawn with 16 pt
+code and text output 24 px; figures fill the height the text leaves, at least 330 px (46%) and are re-drawn with 16 pt
 labels when the deck is built with ``--execute`` (about 22 px on the canvas). A slide whose content
 is taller or wider than the canvas is first shrunk a little (to 80% at most), then split at its
 blocks into continuation slides; a block too big alone is shrunk until it fits (the slide's
@@ -55,8 +55,8 @@ STYLE = """
   gap:.4em;overflow:hidden;overflow-wrap:anywhere}
 .nn-slide>*,.nn-step>*,.nn-cell>*{flex:0 0 auto}
 .nn-step,.nn-cell{display:flex;flex-direction:column;gap:.4em;flex:0 0 auto;min-height:0}
-.nn-step.nn-has-figure,.nn-cell.nn-has-figure{flex:1 1 0;min-height:7em}
-.nn-figure{flex:1 1 0;min-height:6em;display:flex;justify-content:center}
+.nn-step.nn-has-figure,.nn-cell.nn-has-figure{flex:1 1 0;min-height:auto}
+.nn-figure{flex:1 1 0;min-height:11em;display:flex;justify-content:center}
 .nn-figure img{width:100%;height:100%;object-fit:contain;margin:0;max-width:none;max-height:none}
 .reveal h1,.reveal h2,.reveal h3,.reveal h4{font-weight:600;line-height:1.15;margin:0 0 .25em;color:#17324d}
 .reveal h1{font-size:1.75em}.reveal h2{font-size:1.4em}.reveal h3{font-size:1.15em}.reveal h4{font-size:1em}
