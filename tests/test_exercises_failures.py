@@ -251,3 +251,30 @@ def test_the_quiz(answer):
         assert result.points == 1
     else:
         assert result.points == 0
+
+
+# ---- common mistakes are named ------------------------------------------------------------------
+@pytest.mark.parametrize("fn, words", [
+    (norms_of_weight_rows, "sizes of the weight matrices"),
+    (norms_output_first, "reverse order"),
+    (norms_no_slopes, "without activations"),
+    (norms_before_slope, "activation's output h_l"),
+    (norms_mean_over_batch, "averaged the lengths"),
+], ids=lambda v: getattr(v, "__name__", "words"))
+def test_common_grad_norms_mistakes_are_named(fn, words):
+    result = check("failures.grad_norms", fn, seed=0)
+    assert result.points == 0 and words in str(result), str(result)
+
+
+@pytest.mark.parametrize("fn, words", [
+    (clip_each_array, "clipped each array on its own"),
+    (clip_by_value, "clipping by value"),
+    (clip_always, "stretched to length max_norm"),
+    (clip_never, "came back unchanged"),
+    (clip_sum_of_norms, "added up the arrays' lengths"),
+    (clip_to_unit, "joint length 1"),
+], ids=lambda v: getattr(v, "__name__", "words"))
+def test_common_clipping_mistakes_are_named(fn, words):
+    result = check("failures.clip_by_global_norm", fn, seed=0)
+    assert result.points == 0 and words in str(result), str(result)
+    assert "examples of the batch" not in str(result)  # no batch axis here

@@ -18,7 +18,7 @@ import copy
 import numpy as np
 
 from nncourse.exercises.base import Case, CaseResult, SanitizeError, register
-from nncourse.exercises.function import FunctionExercise
+from nncourse.exercises.function import Convention, FunctionExercise
 from nncourse.exercises.quiz import QuizExercise
 
 
@@ -44,6 +44,56 @@ def _grad_norms_args(rng: np.random.Generator, N: int, widths: tuple, kind: str 
     return dout, weights, slopes
 
 
+def _deltas(case: Case, slopes: bool = True) -> list[np.ndarray]:
+    """dL/dz_l for l = 1 .. L, input side first (with every slope 1 when ``slopes`` is False)."""
+    dout, weights, S = case.args
+    delta, out = dout, [dout]
+    for W, s in zip(weights[:0:-1], S[::-1]):
+        delta = (delta @ W.T) * (s if slopes else 1.0)
+        out.append(delta)
+    return out[::-1]
+
+
+def _norms_of_weights(case: Case) -> np.ndarray:
+    return np.array([np.linalg.norm(W) for W in case.args[1]])
+
+
+def _norms_reversed(case: Case) -> np.ndarray:
+    return np.array([np.linalg.norm(d) for d in _deltas(case)[::-1]])
+
+
+def _norms_no_slopes(case: Case) -> np.ndarray:
+    return np.array([np.linalg.norm(d) for d in _deltas(case, slopes=False)])
+
+
+def _norms_before_slopes(case: Case) -> np.ndarray:
+    dout, weights, _ = case.args
+    return np.array([np.linalg.norm(d @ W.T) for d, W in zip(_deltas(case)[1:], weights[1:])]
+                    + [np.linalg.norm(dout)])
+
+
+def _norms_mean_per_example(case: Case) -> np.ndarray:
+    return np.array([np.linalg.norm(d, axis=1).mean() for d in _deltas(case)])
+
+
+_NORMS_MISTAKES = (
+    Convention("these are the sizes of the weight matrices", _norms_of_weights,
+               "norms[l] measures the gradient that reaches the output of Linear layer l, an (N, D_l) "
+               "matrix that starts from dout and changes with it, not the layer's weights"),
+    Convention("your norms are in reverse order", _norms_reversed,
+               "the values are right, but the course lists them input side first: norms[0] belongs to "
+               "the Linear layer next to the input, and the last entry is the size of dout"),
+    Convention("your norms are those of a network without activations", _norms_no_slopes,
+               "on its way down, the gradient also passes through the activation of every hidden layer; "
+               "the slopes say how much of it gets through"),
+    Convention("you measured the gradient at each activation's output h_l", _norms_before_slopes,
+               "norms asks for the gradient at the Linear layer's output z_l, one step further down: "
+               "through the activation, whose slopes are given"),
+    Convention("you averaged the lengths of the examples' gradients", _norms_mean_per_example,
+               "norms asks for the size of the whole (N, D_l) matrix, every example of the batch together"),
+)
+
+
 grad_norms = register(FunctionExercise(
     "failures.grad_norms",
     target="grad_norms",
@@ -61,6 +111,7 @@ grad_norms = register(FunctionExercise(
                {"slopes": ("S1", "S2", "S3", "S4")}),
     outputs="norms",
     rtol=1e-9, atol=1e-12,
+    conventions=_NORMS_MISTAKES,  # common mistakes, recognised and named (never accepted)
     points=2,
     time_limit=5.0,
     hints=(
@@ -104,8 +155,45 @@ def _clip_args(rng: np.random.Generator, shapes: tuple, above: bool, max_norm: f
     return grads, float(max_norm)
 
 
+def _joint(grads) -> float:
+    return float(np.sqrt(sum(np.sum(g * g) for g in grads)))
+
+
+# common mistakes, recognised by their outputs: (what the student did, their outputs, what to look at)
+_CLIP_MISTAKES = (
+    ("you clipped each array on its own", lambda gs, c: [g * min(1.0, c / np.linalg.norm(g)) for g in gs],
+     "every array got its own factor, which turns the whole gradient in another direction. Clipping by "
+     "the global norm uses one length for all the arrays together and one factor for all of them"),
+    ("you clipped every entry to [-max_norm, max_norm]", lambda gs, c: [np.clip(g, -c, c) for g in gs],
+     "that is clipping by value, which changes the direction; this exercise clips by length"),
+    ("your arrays came back stretched to length max_norm", lambda gs, c: [g * (c / _joint(gs)) for g in gs],
+     "their joint length was already below max_norm, so they must come back unchanged"),
+    ("your arrays came back unchanged", lambda gs, c: [g for g in gs],
+     "their joint length is above max_norm, so all of them must shrink by one common factor"),
+    ("you added up the arrays' lengths", lambda gs, c: [g * min(1.0, c / sum(np.linalg.norm(h) for h in gs))
+                                                       for g in gs],
+     "the joint length is the length of all the entries as one long vector, not the sum of the "
+     "arrays' lengths"),
+    ("your arrays came back with joint length 1", lambda gs, c: [g / _joint(gs) for g in gs],
+     "after clipping, the joint length is max_norm, not 1"),
+)
+
+
 class ClipExercise(FunctionExercise):
-    """A function returning one new array per input gradient; cases are graded in pairs."""
+    """A function returning one new array per input gradient; cases are graded in pairs.
+
+    A wrong answer that matches a common mistake (clipping each array on its own, clipping by value,
+    stretching short gradients, ...) is named as such.
+    """
+
+    def _mistake(self, got: tuple, case: Case) -> str:
+        grads, max_norm = case.args
+        for name, outputs, message in _CLIP_MISTAKES:
+            alt = outputs([np.array(g, dtype=np.float64) for g in grads], max_norm)
+            if all(a.shape == g.shape and np.allclose(g, a, rtol=self.rtol, atol=self.atol)
+                   for g, a in zip(got, alt)):
+                return f"{name}: {message}"
+        return ""
 
     def _want(self) -> str:
         return "a list with one numpy array per gradient in grads, in the same order"
@@ -131,7 +219,8 @@ class ClipExercise(FunctionExercise):
         for i, (g, e) in enumerate(zip(got, expected)):
             problem = self._problem(f"grads[{i}]", g, e, case)
             if problem:
-                return CaseResult(case.name, "failed", f"{problem} {where}", case.public)
+                mistake = self._mistake(got, case)
+                return CaseResult(case.name, "failed", f"{mistake or problem} {where}", case.public)
         return CaseResult(case.name, "passed", "", case.public)
 
     def grade(self, case_results: list[CaseResult]) -> tuple[float, str, str]:
@@ -162,6 +251,7 @@ clip_by_global_norm = register(ClipExercise(
                    {"shapes": ((6, 2), (2, 2), (2,)), "above": False}],
     arg_names=({"grads": ("g0", "g1", "g2", "g3")}, "max_norm"),
     outputs=("grads",),
+    batch=None,  # no batch axis: a factor 2 is not "a sum over N = 2 examples"
     rtol=1e-9, atol=1e-12,
     points=2,
     time_limit=5.0,
