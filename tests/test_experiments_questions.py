@@ -38,9 +38,9 @@ def test_noisy_digits_change_only_training_labels():
 
 
 def test_equal_start_keeps_hidden_units_identical():
-    result = q.equal_start(0, sizes=(64, 8, 10), epochs=2)
-    assert len(result["values"]) == 2
-    assert result["unit_spread"] <= 1e-5 and result["distinct_features"] == 1
+    result = q.equal_start(0, hidden=8, epochs=2)
+    assert result["unit_spread"] <= 1e-12 and result["activation_spread"] <= 1e-12
+    assert 0 <= result["acc_equal"] <= 1 and 0 <= result["acc_he"] <= 1
 
 
 def test_trainable_count_of_a_frozen_transfer_by_hand():
@@ -59,22 +59,17 @@ def test_without_dropout_removes_only_dropout_and_predicts_the_same():
     assert np.array_equal(predict(model, X), predict(plain, X))
 
 
-def test_few_labels_draws_per_class_from_classes_5_to_9():
-    X, y, (X_val, y_val) = q.few_labels(0, per_class=3)
-    assert X.shape == (15, 40) and np.array_equal(np.bincount(y), [3] * 5)
-    assert set(np.unique(y_val)) == set(range(5))
-    X2, _, _ = q.few_labels(1, per_class=3)
-    assert not np.array_equal(X, X2)
-
-
 def test_transfer_sources_unlike_order_is_a_permutation():
     sources = q.transfer_sources(0, epochs=1)
     assert np.array_equal(np.sort(sources["order"]), np.arange(40))
     assert not np.array_equal(sources["order"], np.arange(40))
     assert 0.2 <= sources["acc_related"] <= 1 and 0.2 <= sources["acc_unlike"] <= 1
-    draws = q.transfer_draws(sources, [0, 1], per_class=2, epochs=2)
+    task = sources["task"]
+    assert set(np.unique(task.y_source)) == set(range(5)) == set(np.unique(task.y_pool))
+    draws = q.transfer_draws(sources, 0, draws=2, per_class=2, epochs=2)
     assert set(q.TRANSFER_VARIANTS) <= set(draws)
     assert all(draws[v].shape == (2,) for v in q.TRANSFER_VARIANTS)
+    assert all(np.all((g >= -1) & (g <= 1)) and g.shape == (2,) for g in draws["train gap"].values())
     assert draws["trainable"] == {"frozen": 64 * 5 + 5, "unfrozen": 40 * 128 + 128 + 128 * 64 + 64 + 64 * 5 + 5}
     times = q.freeze_epoch_times(sources, 0, n_train=100, epochs=1)
     assert all(times[k] > 0 for k in ("all layers", "frozen", "cached features", "cache time"))

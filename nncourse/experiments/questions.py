@@ -6,7 +6,9 @@ its seeds explicitly; none touches numpy's global random state. Networks train i
 (``mlp(..., dtype=np.float32)``), which keeps the whole notebook fast.
 
 Data: the 8x8 digits (:func:`nncourse.digits_splits`) and MNIST-1D (:func:`nncourse.datasets.mnist1d`,
-Greydanus 2020), on which reusing layers from a related task pays (Yosinski et al. 2014).
+Greydanus 2020), on which reusing layers from a related task pays (Yosinski et al. 2014). The transfer
+experiments are the transfer notebook's (:mod:`nncourse.experiments.transfer`), run with the settings
+given here.
 """
 from __future__ import annotations
 
@@ -79,37 +81,29 @@ def output_units(seed: int, *, classes=(3, 8), epochs: int = 20) -> dict:
             "n_val_two": int(len(yv)), "two_model": two, "X_val_two": Xv}
 
 
-# -- question 2: all weights equal -----------------------------------------------------------------
-def equal_start(seed: int, *, sizes=(64, 32, 10), epochs: int = 20) -> dict:
+# -- question 2: all weights equal (the initialisation notebook's experiment) ----------------------
+def equal_start(seed: int, *, hidden: int = 32, epochs: int = 5) -> dict:
     """Train from a start where every weight of a layer has one value drawn with He's scale.
 
-    Each layer's value is one draw from a normal distribution with variance ``2 / fan_in``; biases
-    start at zero. The same network with ordinary He initialisation is the control.
+    Runs the initialisation notebook's :func:`~nncourse.experiments.initialization.symmetry_run`
+    (``64 -> hidden (ReLU) -> 10`` on the digits split with ``seed``, plain SGD) twice: from
+    :func:`~nncourse.experiments.initialization.equal_weights` of He's normal initialiser (one value
+    per layer, drawn with variance ``2 / fan_in``) and, as the control, from ordinary He initialisation.
 
     Returns
     -------
-    dict with ``values`` (the drawn values), ``unit_spread`` (largest difference between any two
-    hidden units' incoming weights after training), ``distinct_features`` (number of distinct hidden
-    activation columns on the validation images, up to 1e-6), ``acc_equal`` and ``acc_he``.
+    dict with ``unit_spread`` (largest difference between two hidden units' incoming weights after
+    training), ``activation_spread`` (largest difference between two hidden units' outputs on the
+    validation images), ``acc_equal`` and ``acc_he`` (validation accuracy of the two starts).
     """
-    s = digits_splits(seed=seed)
-    rng = np.random.default_rng(seed)
-    equal, values = net(list(sizes), seed=seed), []
-    for layer in equal.layers:
-        if isinstance(layer, Linear):
-            value = rng.normal(0.0, np.sqrt(2.0 / layer.in_features))
-            layer.params["W"][...] = value
-            values.append(float(value))
-    train(equal, s.X_train, s.y_train, epochs=epochs, seed=seed)
-    he = net(list(sizes), seed=seed)
-    train(he, s.X_train, s.y_train, epochs=epochs, seed=seed)
-    W = equal.layers[0].params["W"].astype(np.float64)
-    hidden = equal.layers[1].forward(equal.layers[0].forward(s.X_val.astype(DTYPE), False), False)
-    hidden = np.asarray(hidden, dtype=np.float64)
-    distinct = np.unique(np.round(hidden / (np.abs(hidden).max() + 1e-12), 6), axis=1).shape[1]
-    return {"values": values, "unit_spread": float(np.abs(W - W[:, :1]).max()),
-            "distinct_features": int(distinct), "acc_equal": accuracy(equal, s.X_val, s.y_val),
-            "acc_he": accuracy(he, s.X_val, s.y_val)}
+    from nncourse.experiments.initialization import equal_weights, symmetry_run
+    from nncourse.init import he_normal
+
+    splits = digits_splits(seed=seed)
+    equal = symmetry_run(equal_weights(he_normal), splits, seed=seed, hidden=hidden, epochs=epochs)
+    he = symmetry_run(he_normal, splits, seed=seed, hidden=hidden, epochs=epochs)
+    return {"unit_spread": equal["unit_spread"], "activation_spread": equal["activation_spread"],
+            "acc_equal": float(equal["val_acc"]), "acc_he": float(he["val_acc"])}
 
 
 # -- question 3: remedies for overfitting ----------------------------------------------------------
@@ -183,100 +177,79 @@ def probability_outputs(seed: int, *, classes=(3, 8), epochs: int = 20) -> dict:
             "frac_train": float(y.mean())}
 
 
-# -- questions 5 to 7: transfer on MNIST-1D --------------------------------------------------------
-def _mnist1d(classes):
-    from nncourse.datasets import mnist1d
-
-    return mnist1d(seed=0, classes=classes)
-
-
+# -- questions 5 to 7: transfer on MNIST-1D (the transfer notebook's experiment, nncourse.experiments.transfer) --
 SOURCE_SIZES = (40, 128, 64, 5)
+#: how each variant of :func:`transfer_draws` is built: a plan for :func:`~nncourse.experiments.transfer.reuse_runs`
+TRANSFER_PLAN = {
+    "scratch": ("scratch", "related"),
+    "reuse 2 hidden, frozen": ("frozen", "related"),
+    "reuse all, frozen": ("frozen", "related", 5),  # the source's output layer too, frozen, under the new head
+    "reuse 2 hidden, fine-tuned": ("fine-tuned", "related"),
+    "reuse 2 hidden, unfrozen from the start": ("unfrozen", "related"),
+    "unlike source, frozen": ("frozen", "unlike"),
+    "unlike source, fine-tuned": ("fine-tuned", "unlike"),
+    "random layers, frozen": ("random, frozen", "related"),
+}
+TRANSFER_VARIANTS = tuple(TRANSFER_PLAN)
 
 
 def transfer_sources(seed: int, *, epochs: int = 10) -> dict:
-    """Two source networks ``[40, 128, 64, 5]`` trained on MNIST-1D classes 0-4 (3,500 signals).
+    """The transfer notebook's task and two source networks ``[40, 128, 64, 5]`` trained on its classes 0-4.
 
-    ``"related"`` sees the signals as they are; ``"unlike"`` sees every signal with its 40 positions
-    in one fixed random order, a task as hard (a fully connected network does not care about the
-    order of its inputs) but whose features, read in the target's order, mean something else.
+    The task is :func:`~nncourse.experiments.transfer.transfer_task` (MNIST-1D split with ``seed``:
+    about 4,000 labelled signals of classes 0-4, the classes 5-9 as the target). ``"related"`` sees
+    the signals as they are; ``"unlike"`` sees every signal with its 40 values in one fixed random
+    order (:func:`~nncourse.experiments.transfer.train_source` with a permutation): a task as hard
+    for a fully connected network, whose features, read in the target's order, mean something else.
+    Both train ``epochs`` epochs with Adam (lr 0.003, mini-batches of 64).
 
     Returns
     -------
-    dict with ``related`` and ``unlike`` (the trained networks), ``acc_related`` and ``acc_unlike``
-    (their validation accuracy on their own task) and ``order`` (the permutation).
+    dict with ``task``, ``related`` and ``unlike`` (the trained networks), ``acc_related`` and
+    ``acc_unlike`` (validation accuracy on their own task) and ``order`` (the permutation).
     """
-    S = _mnist1d(range(5))
-    order = np.random.default_rng([seed, 7]).permutation(S.X_train.shape[1])
-    out = {"order": order}
-    for name, cols in (("related", slice(None)), ("unlike", order)):
-        model = net(list(SOURCE_SIZES), seed=seed)
-        train(model, S.X_train[:, cols], S.y_train, epochs=epochs, lr=0.003, batch_size=64, seed=seed)
-        out[name], out[f"acc_{name}"] = model, accuracy(model, S.X_val[:, cols], S.y_val)
+    from nncourse.experiments import transfer as tr
+
+    task = tr.transfer_task("mnist1d", seed)
+    order = np.random.default_rng([seed, 7]).permutation(task.X_source.shape[1])
+    out = {"task": task, "order": order}
+    for name, perm in (("related", None), ("unlike", order)):
+        model = tr.train_source(task, SOURCE_SIZES, seed=seed, epochs=epochs, lr=0.003, batch_size=64,
+                                permutation=perm)
+        X_val = task.X_source_val if perm is None else task.X_source_val[:, perm]
+        out[name], out[f"acc_{name}"] = model, accuracy(model, X_val, task.y_source_val)
     return out
 
 
-def few_labels(draw: int, per_class: int = 10):
-    """``per_class`` training signals of each MNIST-1D class 5-9 (labels 0-4), drawn with ``draw``."""
-    T = _mnist1d(range(5, 10))
-    rng = np.random.default_rng([draw, 11])
-    idx = np.concatenate([rng.choice(np.flatnonzero(T.y_train == c), per_class, replace=False) for c in range(5)])
-    return T.X_train[idx], T.y_train[idx], (T.X_val, T.y_val)
-
-
-TRANSFER_VARIANTS = ("scratch", "reuse 2 hidden, frozen", "reuse all, frozen",
-                     "reuse 2 hidden, fine-tuned", "reuse 2 hidden, unfrozen from the start",
-                     "unlike source, frozen", "unlike source, fine-tuned", "random layers, frozen")
-
-
-def transfer_draws(sources: dict, draws, *, per_class: int = 10, epochs: int = 30, lr: float = 0.005,
-                   batch_size: int = 25) -> dict:
+def transfer_draws(sources: dict, seed: int, *, draws: int = 6, per_class: int = 10, epochs: int = 30,
+                   lr: float = 0.005, batch_size: int = 25) -> dict:
     """Validation accuracy on classes 5-9 of each variant in :data:`TRANSFER_VARIANTS`, per draw.
 
-    Every variant trains on the same few labelled signals of a draw for ``epochs`` epochs (Adam, lr
-    0.003, mini-batches of 16): a new output layer on copies of the two hidden layers or of all three
-    source layers (``"reuse all"`` keeps the source's 5-class output layer too, frozen, below the new
-    head); fine-tuning trains the two-hidden-layer copy 20 more epochs with every layer unfrozen at
-    lr 0.001; "unfrozen from the start" trains every layer from the first step; the unlike source
-    and the random (untrained, frozen) layers are the controls.
+    Runs :func:`~nncourse.experiments.transfer.reuse_runs` with :data:`TRANSFER_PLAN` on the task of
+    ``sources`` (from :func:`transfer_sources`): ``draws`` draws of ``per_class`` labelled signals per
+    class, every variant trained on the same signals of a draw for ``epochs`` epochs (Adam, ``lr``,
+    mini-batches of ``batch_size``); fine-tuning then trains every layer ``epochs // 2`` more epochs at
+    ``lr / 3``.
 
     Returns
     -------
-    dict variant -> ndarray (n_draws,) of accuracies, plus ``"train gap"`` for the frozen and
-    unfrozen two-layer reuse (train minus validation accuracy) and ``"trainable"`` (parameter counts).
+    dict variant -> ndarray (draws,) of accuracies, plus ``"train gap"`` (training minus validation
+    accuracy, per draw) for the two hidden layers reused ``"frozen"`` and ``"unfrozen"`` from the
+    start, and ``"trainable"`` (the number of parameters the optimizer fits in each).
     """
-    acc = {v: [] for v in TRANSFER_VARIANTS}
-    gap = {"frozen": [], "unfrozen": []}
-    counts = {}
+    from nncourse.experiments import transfer as tr
 
-    def run(name, model, X, y, val, **kw):
-        train(model, X, y, epochs=kw.pop("epochs", epochs), lr=kw.pop("lr", lr), batch_size=batch_size,
-              seed=kw.pop("seed"))
-        acc[name].append(accuracy(model, *val))
-        return model
-
-    for draw in draws:
-        X, y, val = few_labels(draw, per_class)
-        run("scratch", net(list(SOURCE_SIZES), seed=draw), X, y, val, seed=draw)
-        two = run("reuse 2 hidden, frozen", transfer(sources["related"], 4, head=[head(64, 5, draw)]), X, y, val,
-                  seed=draw)
-        gap["frozen"].append(accuracy(two, X, y) - acc["reuse 2 hidden, frozen"][-1])
-        counts["frozen"] = n_trainable(two)
-        run("reuse all, frozen", transfer(sources["related"], 5, head=[head(5, 5, draw)]), X, y, val, seed=draw)
-        two.trainable = True
-        counts["unfrozen"] = n_trainable(two)
-        run("reuse 2 hidden, fine-tuned", two, X, y, val, epochs=epochs // 2, lr=lr / 3, seed=draw)
-        free = transfer(sources["related"], 4, head=[head(64, 5, draw)], freeze=False)
-        run("reuse 2 hidden, unfrozen from the start", free, X, y, val, seed=draw)
-        gap["unfrozen"].append(accuracy(free, X, y) - acc["reuse 2 hidden, unfrozen from the start"][-1])
-        unlike = run("unlike source, frozen", transfer(sources["unlike"], 4, head=[head(64, 5, draw)]), X, y, val,
-                     seed=draw)
-        unlike.trainable = True
-        run("unlike source, fine-tuned", unlike, X, y, val, epochs=epochs // 2, lr=lr / 3, seed=draw)
-        rand = net(list(SOURCE_SIZES[:-1]) + [5], seed=draw)
-        rand.layers[0].trainable = rand.layers[2].trainable = False
-        run("random layers, frozen", rand, X, y, val, seed=draw)
-    out = {k: np.array(v) for k, v in acc.items()}
-    out["train gap"] = {k: np.array(v) for k, v in gap.items()}
+    runs = tr.reuse_runs(sources["task"], {"related": sources["related"], "unlike": sources["unlike"]},
+                         TRANSFER_PLAN, draws=draws, per_class=per_class, seed=seed, epochs=epochs, lr=lr,
+                         batch_size=batch_size, finetune_epochs=epochs // 2, finetune_lr=lr / 3)
+    val, fit_acc = runs["val"], runs["train"]
+    out = dict(val)
+    pairs = {"frozen": "reuse 2 hidden, frozen", "unfrozen": "reuse 2 hidden, unfrozen from the start"}
+    out["train gap"] = {k: fit_acc[name] - val[name] for k, name in pairs.items()}
+    frozen = transfer(sources["related"], 4, head=[head(SOURCE_SIZES[2], 5, 0)])
+    counts = {"frozen": n_trainable(frozen)}
+    frozen.trainable = True
+    counts["unfrozen"] = n_trainable(frozen)
     out["trainable"] = counts
     return out
 
@@ -289,15 +262,16 @@ def freeze_epoch_times(sources: dict, seed: int, *, n_train: int = 2000, batch_s
     Frozen layers still pass the gradient down in this engine (their own weight gradients are
     computed and thrown away), so the real saving of freezing comes when their outputs are cached:
     the reused layers then run once, not once per epoch. The three runs alternate, ``epochs`` times each;
-    each time is the fastest epoch.
+    each time is the fastest epoch, in CPU seconds of this process (:func:`time.process_time`; ``fit``
+    trains on one BLAS thread), which other programs running on the machine barely change.
 
     Returns
     -------
     dict with ``all layers``, ``frozen`` and ``cached features`` (seconds per epoch) and
     ``cache time`` (seconds to compute the features once).
     """
-    T = _mnist1d(range(5, 10))
-    X, y = T.X_train[:n_train], T.y_train[:n_train]
+    task = sources["task"]
+    X, y = task.X_pool[:n_train], task.y_pool[:n_train]
     models = {"all layers": transfer(sources["related"], 4, head=[head(64, 5, seed)], freeze=False),
               "frozen": transfer(sources["related"], 4, head=[head(64, 5, seed)])}
     lower = sources["related"][:4]
@@ -308,9 +282,9 @@ def freeze_epoch_times(sources: dict, seed: int, *, n_train: int = 2000, batch_s
     for _ in range(epochs):
         for name, model in models.items():
             data = features if name == "cached features" else X
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             train(model, data, y, epochs=1, lr=0.003, batch_size=batch_size, seed=seed)
-            best[name] = min(best[name], time.perf_counter() - t0)
+            best[name] = min(best[name], time.process_time() - t0)
     best["cache time"] = cache_time
     return best
 
@@ -328,7 +302,7 @@ def without_dropout(model):
 
 
 def _fastest_alternating(fns: dict, repeats: int) -> dict:
-    """The fastest of ``repeats`` calls of each function, the calls taking turns, on one BLAS thread.
+    """The fastest of ``repeats`` calls of each function (CPU seconds), the calls taking turns, on one BLAS thread.
 
     Taking turns call by call lets a busy machine slow every function alike; one BLAS thread (as
     ``fit`` trains) keeps a pool of threads from waiting on each other.
@@ -339,7 +313,7 @@ def _fastest_alternating(fns: dict, repeats: int) -> dict:
     with threadpool_limits(limits=1, user_api="blas"):
         for _ in range(repeats):
             for name, fn in fns.items():
-                t0 = time.perf_counter()
+                t0 = time.process_time()
                 fn()
-                best[name] = min(best[name], time.perf_counter() - t0)
+                best[name] = min(best[name], time.process_time() - t0)
     return best
