@@ -244,3 +244,14 @@ def test_train_two_layer_with_the_references_learns():
     run = train_two_layer(softmax_cross_entropy, network_backward_reference, s.X_train[:400], s.y_train[:400],
                           s.X_val, s.y_val, hidden=32, epochs=5, seed=0)
     assert run["train_loss"][-1] < run["train_loss"][0] / 3 and run["val_acc"][-1] > 0.8
+
+
+def test_best_time_runs_at_least_repeats_and_at_most_max_runs():
+    from nncourse.experiments.backprop import _best_time
+
+    calls = []
+    best, result = _best_time(lambda: calls.append(1) or len(calls), 3, budget=0.0)
+    assert len(calls) == 3 and result == 3 and best >= 0
+    calls.clear()
+    _best_time(lambda: calls.append(1), 3, budget=float("inf"), max_runs=7)
+    assert len(calls) == 7
