@@ -95,8 +95,27 @@ def _offsets(source: str) -> list[int]:
     return starts + [total]
 
 
+def claim_sentence(source: str) -> str:
+    """The claim a cell states in its ``# Claim: ...`` comment (continued on the following ``#`` lines), or ""."""
+    lines, found = [], False
+    for line in source.split("\n"):
+        text = line.strip()
+        if not found:
+            if text.lower().startswith("# claim:"):
+                found = True
+                lines.append(text[len("# claim:"):].strip())
+            continue
+        if not text.startswith("#") or text.lower().startswith("# claim:"):
+            break
+        lines.append(text.lstrip("#").strip())
+    return " ".join(" ".join(lines).split())
+
+
 def soften_asserts(source: str, module: str = "nncourse") -> str:
     """Rewrite each top-level ``assert cond, msg`` of a code cell as ``<module>.claim(cond, msg, expected=...)``.
+
+    ``expected`` is the cell's ``# Claim:`` sentence (see :func:`claim_sentence`) with the condition, or
+    the condition alone when the cell states no claim in words.
 
     Cells that are not plain Python (IPython magics, say) are returned unchanged.
     """
@@ -109,6 +128,7 @@ def soften_asserts(source: str, module: str = "nncourse") -> str:
     if not visitor.found:
         return source
     starts = _offsets(source)
+    sentence = claim_sentence(source)
 
     def at(line: int, col: int) -> int:  # ast columns count UTF-8 bytes
         text = source[starts[line - 1]:starts[line]]
@@ -120,6 +140,8 @@ def soften_asserts(source: str, module: str = "nncourse") -> str:
         test = ast.get_source_segment(source, node.test)
         msg = ast.get_source_segment(source, node.msg) if node.msg is not None else "None"
         expected = " ".join(test.split())
+        if sentence:
+            expected = f"{sentence} (checked as: {expected})"
         out.append(source[last:begin])
         out.append(f"{module}.claim({test}, {msg}, expected={expected!r})")
         last = end

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import os
+import textwrap
 
 SEED_VARIABLE = "NNCOURSE_SEED"
 STRICT_VARIABLE = "NNCOURSE_STRICT_CLAIMS"
@@ -81,7 +82,33 @@ class ClaimNote:
                 "compare with the original to see what made the difference.</div></div>")
 
 
-def claim(holds, message=None, expected: str = "") -> bool:
+class UseNote:
+    """Which function the cells after an exercise use; HTML in Jupyter, text wrapped between words elsewhere."""
+
+    def __init__(self, text: str, ok: bool):
+        self.text, self.ok = text, ok
+
+    def __str__(self) -> str:
+        return textwrap.fill(self.text, width=100, break_long_words=False, break_on_hyphens=False)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        colour = "#1a7f37" if self.ok else "#c77c02"
+        return (f'<div class="nncourse-use" style="border-left:4px solid {colour};padding:2px 10px">'
+                f"{html.escape(self.text)}</div>")
+
+
+def _show(note) -> None:
+    try:
+        from IPython.display import display
+    except ImportError:  # plain Python: print it
+        print(note)
+    else:
+        display(note)
+
+
+def claim(holds, message=None, expected: str = "") -> None:
     """Report a claim of the lesson: silent when ``holds`` is true, a note (or, strict, an error) when not.
 
     Parameters
@@ -93,25 +120,14 @@ def claim(holds, message=None, expected: str = "") -> bool:
     expected : str
         The claim as written in the lesson (the ``assert``'s condition).
 
-    Returns
-    -------
-    bool
-        ``holds``, so a cell can go on differently when a claim failed.
+    Nothing is returned, so a claim at the end of a cell shows no ``Out``.
     """
-    ok = bool(holds)
-    if ok:
-        return True
+    if bool(holds):
+        return None
     observed = "" if message is None else str(message)
     if strict_claims():
         raise AssertionError(observed or expected)
-    note = ClaimNote(expected or "(a claim of this cell)", observed)
-    try:
-        from IPython.display import display
-
-        display(note)
-    except ImportError:  # plain Python: print it
-        print(note)
-    return False
+    _show(ClaimNote(expected or "(a claim of this cell)", observed))
 
 
 def use(exercise_id: str, answer, *, seed: int = 0):
@@ -139,12 +155,12 @@ def use(exercise_id: str, answer, *, seed: int = 0):
     results = exercises.run_cases(ex, answer, ex.cases(seed))
     points, status, _ = ex.grade(results)
     if points >= ex.points:
-        print(f"Using your {ex.target} (it passes its check).")
+        _show(UseNote(f"Using your {ex.target} (it passes its check).", ok=True))
         return answer
     reason = "you have not written it yet" if status == "not attempted" else \
         f"it does not pass its check yet ({points:g} / {ex.points:g} points)"
-    print(f"Using the package's reference {ex.target} instead of yours: {reason}. "
-          f"Run this cell again once nncourse.check({exercise_id!r}, {ex.target}) gives full points.")
+    _show(UseNote(f"Using the package's reference {ex.target} instead of yours: {reason}. Run this cell "
+                  f"again once nncourse.check({exercise_id!r}, {ex.target}) gives full points.", ok=False))
     from nncourse.exercises.base import resolve
 
     return resolve(ex.reference)

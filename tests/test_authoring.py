@@ -269,6 +269,16 @@ def test_top_level_asserts_become_claims_and_nested_ones_stay():
     compile(out, "<cell>", "exec")
 
 
+def test_a_claim_note_quotes_the_cells_claim_sentence():
+    source = ("# Claim: a learning rate of 10 diverges,\n"
+              "# while 0.1 fits.\n"
+              "x = 2\n"
+              "assert x > 3, x\n")
+    out = soften_asserts(source)
+    assert ("nncourse.claim(x > 3, x, expected='a learning rate of 10 diverges, while 0.1 fits. "
+            "(checked as: x > 3)')") in out
+
+
 @pytest.mark.parametrize("source", ["%time x = 1\nassert x", "x = 1", "assert ("])
 def test_cells_that_are_not_plain_python_or_have_no_assert_are_kept(source):
     assert soften_asserts(source) == source

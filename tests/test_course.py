@@ -31,13 +31,13 @@ def test_a_bad_experiment_number_is_named(k):
 
 def test_a_claim_that_holds_is_silent(capsys, monkeypatch):
     monkeypatch.delenv("NNCOURSE_STRICT_CLAIMS", raising=False)
-    assert nncourse.claim(np.bool_(True), "never shown", expected="x > 0") is True
+    assert nncourse.claim(np.bool_(True), "never shown", expected="x > 0") is None
     assert capsys.readouterr().out == ""
 
 
 def test_a_failing_claim_is_a_note_for_students(capsys, monkeypatch):
     monkeypatch.delenv("NNCOURSE_STRICT_CLAIMS", raising=False)
-    assert nncourse.claim(False, "accuracy 0.41", expected="acc > 0.9") is False
+    assert nncourse.claim(False, "accuracy 0.41", expected="acc > 0.9") is None
     out = capsys.readouterr().out
     assert "does not show what the lesson expected: acc > 0.9" in out and "accuracy 0.41" in out
     html = ClaimNote("a < b", "<b>3</b>")._repr_html_()
@@ -79,6 +79,34 @@ def test_use_falls_back_to_the_reference_and_says_why(capsys, fn, words):
     assert nncourse.use("backprop.linear_backward", fn) is linear_backward
     out = capsys.readouterr().out
     assert "reference linear_backward instead of yours" in out and words in out
+
+
+def test_use_notes_wrap_between_words_and_render_as_html():
+    from nncourse.course import UseNote
+
+    note = UseNote("Using the package's reference linear_backward instead of yours: " + "word " * 40, ok=False)
+    assert all(len(line) <= 100 for line in str(note).splitlines()) and len(str(note).splitlines()) > 1
+    assert "linear_backward" in note._repr_html_() and "nncourse-use" in note._repr_html_()
+
+
+def test_a_function_calling_another_exercises_stub_is_told_which(capsys):
+    def linear_backward(dout, cache):
+        raise NotImplementedError("write your code here (and delete this line)")
+
+    def relu_backward(dout, cache):
+        return dout * cache
+
+    def network_backward(dlogits, caches):
+        cache1, mask, cache2 = caches
+        dh, dW2, db2 = linear_backward(dlogits, cache2)
+        dx, dW1, db1 = linear_backward(relu_backward(dh, mask), cache1)
+        return dW1, db1, dW2, db2
+
+    result = nncourse.check("backprop.network_backward", network_backward)
+    assert result.status == "error"
+    assert "calls linear_backward, which still raises NotImplementedError" in str(result)
+    nncourse.use("backprop.network_backward", network_backward)
+    assert "does not pass its check yet" in capsys.readouterr().out
 
 
 def test_use_rejects_what_it_cannot_use():

@@ -127,6 +127,16 @@ def _changed_inputs(original: tuple, given: tuple, names: tuple) -> list[str]:
     return changed
 
 
+def _raising_function(exc: BaseException) -> str | None:
+    """The name of the function whose frame raised ``exc`` (the innermost frame), if any."""
+    tb = exc.__traceback__
+    if tb is None:
+        return None
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame.f_code.co_name
+
+
 def call_student(exercise: Exercise, fn, case: Case, *, time_limit: float | None = None) -> CallOutcome:
     """Run the student's ``fn`` (or, for a quiz, take the answer ``fn``) on ``case``.
 
@@ -157,8 +167,14 @@ def call_student(exercise: Exercise, fn, case: Case, *, time_limit: float | None
             result = CaseResult(name, "timeout", f"stopped after the time limit of {time_limit:.3g} s "
                                 "(an endless loop? a Python loop over every entry instead of one "
                                 "matrix operation?)", public)
-        except NotImplementedError:
-            result = CaseResult(name, "not attempted", NOT_ATTEMPTED, public)
+        except NotImplementedError as exc:
+            stub = _raising_function(exc)
+            if stub is None or stub == getattr(getattr(fn, "__code__", None), "co_name", stub):
+                result = CaseResult(name, "not attempted", NOT_ATTEMPTED, public)
+            else:  # the student's function is written, but it calls another exercise's untouched stub
+                result = CaseResult(name, "error", f"your {exercise.target} calls {stub}, which still raises "
+                                    f"NotImplementedError; write {stub} first (its exercise comes earlier), "
+                                    "then check this one again", public)
         except (Exception, SystemExit) as exc:
             result = CaseResult(name, "error", f"your code raised {describe_exception(exc)}", public)
     seconds = time.perf_counter() - start
