@@ -375,7 +375,9 @@ def test_gradient_flow_rejects_bad_input():
 def test_scaling_raw_features_diverge_and_zscore_converges():
     raw = run_scaling(None, lr=0.1, steps=100)
     assert raw.diverged_at is not None and raw.verdict.startswith("diverged")
-    assert "income" in raw.verdict
+    assert "income reaches" in raw.verdict and "unscaled" in raw.verdict
+    clipped = run_scaling({"income": "clip", "area_sqft": "clip"}, lr=0.1, steps=100)
+    assert "income still reaches" in clipped.verdict and "after clip scaling" in clipped.verdict
     z = run_scaling(["zscore"] * 4, lr=0.1, steps=100)
     assert z.diverged_at is None and z.verdict.startswith("converged")
     # the optimum is the least-squares fit on standardised columns, computed independently

@@ -147,8 +147,13 @@ def _verdict(losses, diverged_at, optimum, ranges, s) -> str:
     sizes = np.abs(ranges).max(axis=1)
     big = int(np.argmax(sizes))
     if sizes[big] > 10:
-        hint = (f"{FEATURES[big]} reaches {sizes[big]:.3g} after scaling, far too large for "
-                f"lr {s['lr']:g}; scale it (zscore or linear) or lower the learning rate")
+        name = FEATURES[big]
+        if s[name] == "none":
+            where = f"{name} reaches {sizes[big]:.3g} unscaled"
+        else:
+            where = f"{name} still reaches {sizes[big]:.3g} after {s[name]} scaling"
+        hint = (f"{where}, far too large for lr {s['lr']:g}; scale it (zscore or linear) or lower the "
+                "learning rate")
     else:
         hint = f"the learning rate {s['lr']:g} is too large even for these columns; lower it"
     if diverged_at is not None:
