@@ -108,6 +108,26 @@ def _show(note) -> None:
         display(note)
 
 
+def _readable(value) -> str:
+    """A measured value as a reader wants it: floats to 4 significant digits, inside tuples, lists and dicts too."""
+    import numbers
+
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return f"{float(value):.4g}"
+    if isinstance(value, (tuple, list)):
+        inner = ", ".join(_readable(v) for v in value)
+        return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_readable(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
 def claim(holds, message=None, expected: str = "") -> None:
     """Report a claim of the lesson: silent when ``holds`` is true, a note (or, strict, an error) when not.
 
@@ -124,7 +144,7 @@ def claim(holds, message=None, expected: str = "") -> None:
     """
     if bool(holds):
         return None
-    observed = "" if message is None else str(message)
+    observed = "" if message is None else _readable(message)
     if strict_claims():
         raise AssertionError(observed or expected)
     _show(ClaimNote(expected or "(a claim of this cell)", observed))

@@ -44,6 +44,14 @@ def test_a_failing_claim_is_a_note_for_students(capsys, monkeypatch):
     assert "&lt;b&gt;3&lt;/b&gt;" in html and "a &lt; b" in html
 
 
+def test_a_claim_note_rounds_what_the_run_measured(capsys, monkeypatch):
+    monkeypatch.delenv("NNCOURSE_STRICT_CLAIMS", raising=False)
+    nncourse.claim(False, (-0.019000000000000003, [np.float64(0.007681145747868622), 3]), expected="gain > 0")
+    assert "What your run shows: (-0.019, [0.007681, 3])" in capsys.readouterr().out
+    nncourse.claim(False, {"gap": 0.123456789, "ok": True}, expected="gap < 0.1")
+    assert "{gap: 0.1235, ok: True}" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("flag", ["1", "yes"])
 def test_a_failing_claim_is_an_error_in_strict_mode(monkeypatch, flag):
     monkeypatch.setenv("NNCOURSE_STRICT_CLAIMS", flag)
