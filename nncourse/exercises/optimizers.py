@@ -135,7 +135,8 @@ adam_update = register(FunctionExercise(
     edge_shapes=[{"D": 3, "H": 2, "t": 1, "public": True, "eps": 1e-3}],
     arg_names=("w", "dw", "m", "v", "t", "lr", "beta1", "beta2", "eps"),
     outputs=("next_w", "next_m", "next_v"),
-    output_credit=True,
+    # all or nothing per case: the moments are the easy part, and an update rule that gets them right
+    # but misplaces eps or drops the bias correction is a wrong idea, not two thirds of a right one
     rtol=1e-7, atol=1e-13,
     points=3,
     time_limit=5.0,
