@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from test_browser import CHROMIUM_ARGS, _chromium_path, _missing, _screenshot
+from test_browser import _screenshot, browser  # noqa: F401 (browser: the shared Chromium fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -66,23 +66,6 @@ MEASURE = """() => {
   Reveal.slide(0, 0);
   return {problems, fits, mathCount};
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = _chromium_path()
-    if path is None:
-        _missing("Chromium is not installed (no `chromium` on PATH, no /usr/bin/chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the playwright Python package is not installed (pip install -e '.[dev]')")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _open(browser, deck: Path, size):
