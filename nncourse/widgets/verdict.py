@@ -90,7 +90,7 @@ def verdict(history, settings: dict) -> Verdict:
 def _verdict(history, s: dict) -> str:
     n_classes = 10 if s["dataset"] == "digits" else 2
     chance, guess, lr, p = 1.0 / n_classes, math.log(n_classes), s["lr"], s["drop_prob"]
-    too_high = f"the learning rate {lr:g} is too high, try {lr / 10:g}"
+    too_high = f"the learning rate {lr:.3g} is too high, try {lr / 10:.2g}"
     if history.diverged is not None:
         return f"diverged: loss became NaN at epoch {history.diverged['epoch'] + 1}; {too_high}"
     train = _floats(history["train_loss"])
