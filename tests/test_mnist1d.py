@@ -173,7 +173,7 @@ def test_checksum_computed_once_per_process(tmp_path, monkeypatch):
 
     def no_hashing(*args, **kwargs):
         raise AssertionError("the checksum was computed a second time")
-    monkeypatch.setattr(m1d.hashlib, "sha256", no_hashing)
+    monkeypatch.setattr(hashlib, "sha256", no_hashing)
     load_mnist1d()
 
 

@@ -28,16 +28,19 @@ def _digits_path() -> Path:
     return Path(__file__).resolve().parent.parent / "data" / "digits.npz"
 
 
-def _verify(path: Path, expected: str) -> None:
-    """Raise ChecksumError unless the sha256 of ``path`` is ``expected`` (cached per path)."""
+def _verify(path: Path, expected: str, name: str = "digits") -> None:
+    """Raise ChecksumError unless the sha256 of ``path`` is ``expected`` (cached per path).
+
+    ``name`` names the data set in the message (every shipped data file is checked this way).
+    """
     key = str(path)
     if key in _VERIFIED:
         return
     got = hashlib.sha256(path.read_bytes()).hexdigest()
     if got != expected:
         raise ChecksumError(
-            f"the digits file {path} is damaged or was replaced: its sha256 is {got}, "
-            f"expected {expected}. Reinstall nncourse or restore nncourse/data/digits.npz "
+            f"the {name} file {path} is damaged or was replaced: its sha256 is {got}, "
+            f"expected {expected}. Reinstall nncourse or restore nncourse/data/{path.name} "
             "from the repository."
         )
     _VERIFIED.add(key)

@@ -21,13 +21,12 @@ Note: ``nncourse.datasets.mnist1d`` is the loader function; import the module's 
 """
 from __future__ import annotations
 
-import hashlib
 import random as _random
 from pathlib import Path
 
 import numpy as np
 
-from .digits import ChecksumError, Splits, train_val_test_split
+from .digits import ChecksumError, Splits, _verify, train_val_test_split
 
 MNIST1D_SHA256 = "fa23dbb8e043e4e9c2755971f4d09478b059d441f6defc32783882d398fb9f2c"
 
@@ -45,23 +44,6 @@ N_EXAMPLES, LENGTH, N_CLASSES = 10000, 40, 10
 
 def _mnist1d_path() -> Path:
     return Path(__file__).resolve().parent.parent / "data" / "mnist1d.npz"
-
-
-_VERIFIED: set[str] = set()  # files whose checksum already matched in this process
-
-
-def _verify(path: Path) -> None:
-    """Raise ChecksumError unless the sha256 of ``path`` is MNIST1D_SHA256 (once per path)."""
-    if str(path) in _VERIFIED:
-        return
-    got = hashlib.sha256(path.read_bytes()).hexdigest()
-    if got != MNIST1D_SHA256:
-        raise ChecksumError(
-            f"the MNIST-1D file {path} is damaged or was replaced: its sha256 is {got}, expected "
-            f"{MNIST1D_SHA256}. Reinstall nncourse or restore nncourse/data/mnist1d.npz from the "
-            "repository."
-        )
-    _VERIFIED.add(str(path))
 
 
 def quantise(x) -> np.ndarray:
@@ -112,7 +94,7 @@ def load_mnist1d(*, verify: bool = True) -> tuple[np.ndarray, np.ndarray]:
     if not path.is_file():
         raise FileNotFoundError(f"the MNIST-1D file {path} is missing; reinstall nncourse to restore it")
     if verify:
-        _verify(path)
+        _verify(path, MNIST1D_SHA256, "MNIST-1D")
     with np.load(path) as data:
         X = data["X"].astype(np.float64) * STEP
         y = data["y"].astype(np.int64)
