@@ -196,12 +196,7 @@ def augment(X, y, copies: int = 1, max_shift: int = 1, max_degrees: float = 10,
         The originals first, then copy 1 of every image, then copy 2, and so on.
     y_aug : ndarray, shape ((copies + 1) * N,)
     """
-    imgs, shape = as_images(X)
-    y = np.asarray(y)
-    if y.shape != (imgs.shape[0],):
-        raise ValueError(f"expected y of shape ({imgs.shape[0]},) to match X {shape}, "
-                         f"got {y.shape}")
-    copies = check_positive_int(copies, "copies", 0)
+    imgs, shape, y, copies = _images_and_labels(X, y, copies)
     max_shift = check_positive_int(max_shift, "max_shift", 0)
     max_degrees = check_number(max_degrees, "max_degrees", 0.0)
     noise_std = check_number(noise_std, "noise_std", 0.0)
@@ -214,8 +209,7 @@ def augment(X, y, copies: int = 1, max_shift: int = 1, max_degrees: float = 10,
         if noise_std > 0:
             new = add_noise(new, noise_std, seed=rng, clip=(low, high) if low < high else None)
         blocks.append(new)
-    X_aug = np.concatenate(blocks).reshape((-1,) + tuple(shape[1:]))
-    return X_aug, np.tile(y, copies + 1)
+    return _stack(blocks, shape, y)
 
 
 # -- sub-pixel warps ---------------------------------------------------------------------------------
@@ -319,11 +313,21 @@ def augment_warps(X, y, copies: int = 1, max_shift: float = 0.5, max_degrees: fl
         The originals first, then copy 1 of every image, then copy 2, and so on.
     y_aug : ndarray, shape ((copies + 1) * N,)
     """
+    imgs, shape, y, copies = _images_and_labels(X, y, copies)
+    rng = make_rng(seed)
+    blocks = [imgs] + [random_warps(imgs, max_shift, max_degrees, max_scale, seed=rng) for _ in range(copies)]
+    return _stack(blocks, shape, y)
+
+
+def _images_and_labels(X, y, copies):
+    """The checked inputs of an augmenter: images (N, 8, 8), X's shape, labels (N,), the copy count."""
     imgs, shape = as_images(X)
     y = np.asarray(y)
     if y.shape != (imgs.shape[0],):
         raise ValueError(f"expected y of shape ({imgs.shape[0]},) to match X {shape}, got {y.shape}")
-    copies = check_positive_int(copies, "copies", 0)
-    rng = make_rng(seed)
-    blocks = [imgs] + [random_warps(imgs, max_shift, max_degrees, max_scale, seed=rng) for _ in range(copies)]
-    return np.concatenate(blocks).reshape((-1,) + tuple(shape[1:])), np.tile(y, copies + 1)
+    return imgs, shape, y, check_positive_int(copies, "copies", 0)
+
+
+def _stack(blocks, shape, y):
+    """The originals and their copies in X's own layout, with the labels repeated once per block."""
+    return np.concatenate(blocks).reshape((-1,) + tuple(shape[1:])), np.tile(y, len(blocks))
