@@ -259,6 +259,8 @@ def test_print_view_gives_one_page_per_slide(browser, tmp_path):
     try:
         page.goto(deck.as_uri() + "?print-pdf")
         page.wait_for_function("document.body.dataset.fitted === 'yes'", timeout=60_000)
+        # reveal.js lays the print view out after it is ready: wait for its pages, not just the fit
+        page.wait_for_function("document.querySelectorAll('.pdf-page').length >= 3", timeout=60_000)
         pdf = page.pdf(width="1280px", height="720px", print_background=True)
         pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
         assert pages == 3, pages
