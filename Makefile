@@ -33,25 +33,34 @@ lab: $(VENV)/.lab-stamp
 	    --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 	    --ServerApp.contents_manager_class=nncourse.slides.live.SlideshowContentsManager
 
-# every test: the package's unit tests (browser tests included), then every notebook under nbval;
-# a claim that fails is an error here, also in the student notebooks (where students get a note instead)
+# every test: every notebook under nbval and the package's tests (browser tests included), in one
+# session on every core; a claim that fails is an error here, also in the student notebooks (where
+# students get a note instead)
 export NNCOURSE_STRICT_CLAIMS := 1
+# one worker per core, each with one BLAS thread; a notebook's cells stay on one worker, and so do
+# the tests that share a JupyterLab server or a graded class (see conftest.py)
+PARALLEL := -n auto --dist loadgroup
+ONE_BLAS_THREAD := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+# the solution notebooks nbval runs are saved here with their outputs, for the slide-deck tests
+EXECUTED := build/executed
 test: $(VENV)/.dev-stamp
-	$(PY) -m pytest tests
-	$(PY) -m pytest --nbval-lax -p no:cacheprovider solutions course
+	rm -rf $(EXECUTED)
+	$(ONE_BLAS_THREAD) NNCOURSE_EXECUTED=$(EXECUTED) $(PY) -m pytest $(PARALLEL) --nbval-lax -p no:cacheprovider \
+	    solutions course tests
 
 unit: $(VENV)/.dev-stamp
-	$(PY) -m pytest tests -m "not browser and not slow"
+	$(ONE_BLAS_THREAD) $(PY) -m pytest $(PARALLEL) tests -m "not browser and not slow"
 
 notebooks: $(VENV)/.dev-stamp
-	$(PY) -m pytest --nbval-lax solutions course
+	$(ONE_BLAS_THREAD) $(PY) -m pytest $(PARALLEL) --nbval-lax -p no:cacheprovider solutions course
 
 # every claim of the solution notebooks must hold for any seed: run them for NNCOURSE_SEED 1 to 4
 # (make test runs seed 0)
 SEEDS ?= 1 2 3 4
 test-seeds: $(VENV)/.dev-stamp
 	@for s in $(SEEDS); do echo "== NNCOURSE_SEED=$$s"; \
-	    NNCOURSE_SEED=$$s $(PY) -m pytest --nbval-lax -p no:cacheprovider -q solutions || exit 1; done
+	    NNCOURSE_SEED=$$s $(ONE_BLAS_THREAD) $(PY) -m pytest $(PARALLEL) --nbval-lax -p no:cacheprovider -q solutions \
+	    || exit 1; done
 
 student: $(VENV)/.dev-stamp
 	$(PY) -m nncourse student
@@ -66,7 +75,7 @@ $(OLD)/.stamp: pyproject.toml
 
 test-numpy1: $(OLD)/.stamp
 	$(OLD)/bin/python -c "import numpy; assert numpy.__version__ == '1.26.4', numpy.__version__"
-	$(OLD)/bin/python -m pytest tests -m "not browser" -p no:cacheprovider
+	$(ONE_BLAS_THREAD) $(OLD)/bin/python -m pytest $(PARALLEL) tests -m "not browser" -p no:cacheprovider
 
 bench: $(VENV)/.dev-stamp
 	$(PY) bench/engine.py

@@ -8,6 +8,8 @@
   ``NNCOURSE_STRICT_CLAIMS=1`` (as under ``make test``) makes it an ``AssertionError`` again.
 - :func:`use` hands the cells after an exercise the student's function once it passes its check, and
   the package's reference (with a note saying so) until then, so a notebook runs top to bottom either way.
+  With ``NNCOURSE_STRICT_CLAIMS=1`` a function that is written but does not pass is an error instead:
+  under ``make test`` the solution notebooks must run every later cell on their own code.
 """
 from __future__ import annotations
 
@@ -177,6 +179,10 @@ def use(exercise_id: str, answer, *, seed: int = 0):
     if points >= ex.points:
         _show(UseNote(f"Using your {ex.target} (it passes its check).", ok=True))
         return answer
+    if status != "not attempted" and strict_claims():
+        # a solution notebook under make test: every later cell must run on the notebook's own code
+        raise AssertionError(f"use({exercise_id!r}, ...): {ex.target} does not pass its check "
+                             f"({points:g} / {ex.points:g} points), so the cells after it would not run on it")
     reason = "you have not written it yet" if status == "not attempted" else \
         f"it does not pass its check yet ({points:g} / {ex.points:g} points)"
     _show(UseNote(f"Using the package's reference {ex.target} instead of yours: {reason}. Run this cell "

@@ -177,24 +177,6 @@ def _stop_server(proc: subprocess.Popen, base: str, token: str) -> None:
             proc.wait(timeout=5)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Debian Chromium driven by Playwright (skipped without it, failed in CI)."""
-    path = _chromium_path()
-    if path is None:
-        _missing("Chromium is not installed (no `chromium` on PATH, no /usr/bin/chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the playwright Python package is not installed (pip install -e '.[dev]')")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 # JavaScript helpers run in the page ------------------------------------------------------------
 
 KERNEL_IDLE = """() => {

@@ -81,12 +81,25 @@ def test_use_returns_the_students_function_once_it_passes(capsys):
 
 
 @pytest.mark.parametrize("fn, words", [(_wrong, "does not pass its check yet"), (_stub, "not written it yet")])
-def test_use_falls_back_to_the_reference_and_says_why(capsys, fn, words):
+def test_use_falls_back_to_the_reference_and_says_why(capsys, monkeypatch, fn, words):
     from nncourse.functional import linear_backward
 
+    monkeypatch.delenv("NNCOURSE_STRICT_CLAIMS", raising=False)
     assert nncourse.use("backprop.linear_backward", fn) is linear_backward
     out = capsys.readouterr().out
     assert "reference linear_backward instead of yours" in out and words in out
+
+
+def test_strict_use_refuses_a_written_function_that_fails_but_not_an_untouched_stub(capsys, monkeypatch):
+    """Under make test a solution notebook must run on its own code; a student notebook's stubs still
+    fall back to the reference, so the untouched notebooks run."""
+    from nncourse.functional import linear_backward
+
+    monkeypatch.setenv("NNCOURSE_STRICT_CLAIMS", "1")
+    with pytest.raises(AssertionError, match=r"linear_backward does not pass its check \(\d"):
+        nncourse.use("backprop.linear_backward", _wrong)
+    assert nncourse.use("backprop.linear_backward", _stub) is linear_backward
+    assert nncourse.use("backprop.linear_backward", _right) is _right
 
 
 def test_use_notes_wrap_between_words_and_render_as_html():
@@ -97,7 +110,8 @@ def test_use_notes_wrap_between_words_and_render_as_html():
     assert "linear_backward" in note._repr_html_() and "nncourse-use" in note._repr_html_()
 
 
-def test_a_function_calling_another_exercises_stub_is_told_which(capsys):
+def test_a_function_calling_another_exercises_stub_is_told_which(capsys, monkeypatch):
+    monkeypatch.delenv("NNCOURSE_STRICT_CLAIMS", raising=False)
     def linear_backward(dout, cache):
         raise NotImplementedError("write your code here (and delete this line)")
 

@@ -155,9 +155,16 @@ def test_execute_runs_the_notebook_with_slide_sized_figures(tmp_path, capsys):
     assert "print(plt.rcParams" not in page  # the code is hidden, its output shown
 
 
-def test_live_contents_manager_hides_continue_marks_and_writes_them_back(tmp_path):
+def _run(coroutine):
+    """Run a coroutine in a thread of its own: a browser test may keep an event loop running in this one."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def test_live_contents_manager_hides_continue_marks_and_writes_them_back(tmp_path):
     from nncourse.slides.live import SlideshowContentsManager
 
     nb = nbformat.v4.new_notebook(cells=[cell("md", "# T", "slide"), cell("code", "x", "-"),
@@ -165,11 +172,11 @@ def test_live_contents_manager_hides_continue_marks_and_writes_them_back(tmp_pat
     nb.cells[1].metadata["slideshow"]["keep"] = 1
     nbformat.write(nb, tmp_path / "n.ipynb")
     manager = SlideshowContentsManager(root_dir=str(tmp_path))
-    model = asyncio.run(manager.get("n.ipynb"))
+    model = _run(manager.get("n.ipynb"))
     kinds = [c["metadata"].get("slideshow", {}).get("slide_type") for c in model["content"]["cells"]]
     assert kinds == ["slide", None, "skip"]  # what jupyterlab-slideshow reads as "continue"
     assert model["content"]["cells"][1]["metadata"]["slideshow"] == {"keep": 1}
     model["content"]["cells"].append(nbformat.v4.new_code_cell("new"))
-    asyncio.run(manager.save({"type": "notebook", "format": "json", "content": model["content"]}, "n.ipynb"))
+    _run(manager.save({"type": "notebook", "format": "json", "content": model["content"]}, "n.ipynb"))
     saved = nbformat.read(tmp_path / "n.ipynb", as_version=4)
     assert [c.metadata["slideshow"]["slide_type"] for c in saved.cells] == ["slide", "-", "skip", "-"]

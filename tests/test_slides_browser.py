@@ -1,23 +1,24 @@
-"""Offline reveal.js decks in headless Chromium: every deck built from ``solutions/*.ipynb``, at
-1920x1080 and 1280x720, opened from ``file://`` with every other request blocked and counted.
+"""Offline reveal.js decks in headless Chromium: every deck built from ``solutions/*.ipynb`` with its
+figures, opened from ``file://`` with every other request blocked and counted.
 
-For each deck: every slide (with all its fragments shown) fits the screen (nothing taller or wider
-than the slide, nothing outside the window), every formula is a rendered MathML element, the
-speaker view opens in a second window (notes, current and next slide, timer), and zero requests
-leave the file. The decks built without running the notebooks (text and maths only) are tested
-always; the decks with figures need every notebook executed once per session (in parallel, into a
-temporary folder) and are marked ``slow``. A screenshot of a slide with maths and a figure is saved
-under ``tests/artifacts/``.
+For each deck, at 1920x1080 and at 1280x720: every slide (with all its fragments shown) fits the
+screen (nothing taller or wider than the slide, nothing outside the window), every formula is a
+rendered MathML element, zero requests leave the file, and the speaker notes are in the page. On
+two decks the speaker view is opened in a second window at 1280x720 (notes, current and next
+slide, timer). The decks need every notebook executed: ``make test`` saves the solution notebooks
+that nbval runs, and each deck is tested on that notebook's worker right after it (see the
+project's conftest.py). A screenshot of a slide with maths and a figure is saved under
+``tests/artifacts/``.
 """
 from __future__ import annotations
 
+import json
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from test_browser import _screenshot, browser  # noqa: F401 (browser: the shared Chromium fixture)
+from test_browser import _screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +28,9 @@ SIZES = [(1920, 1080), (1280, 720)]
 LOCAL = ("file:", "data:", "blob:", "about:")
 # text shrunk below this share of its size (30 px on the 1280x720 canvas) is too small for a hall
 MIN_FIT = 0.6
+# the speaker view is reveal.js's notes plugin, the same in every deck: it is opened on two decks
+# (each deck's notes are checked in its page, and test_slides.py checks how notes cells become notes)
+SPEAKER_VIEW = ("01_backprop.ipynb", "05_optimizers.ipynb")
 
 # every slide, fragments all shown: what does not fit, formulas that did not render, shrink factors
 MEASURE = """() => {
@@ -105,8 +109,8 @@ def _speaker_view(context, page, nb_path: Path):
             state="attached", timeout=60_000)
     assert popup.locator("#current-slide iframe").count() == 1
     assert popup.locator("#upcoming-slide iframe").count() == 1
-    time.sleep(1.2)
-    assert ":" in popup.locator(".speaker-controls-time .timer").inner_text()
+    popup.wait_for_function("document.querySelector('.speaker-controls-time .timer').textContent.includes(':')",
+                            timeout=10_000)
     if with_notes:
         notes = popup.locator(".speaker-controls-notes .value")
         notes.wait_for(timeout=10_000)
@@ -114,12 +118,20 @@ def _speaker_view(context, page, nb_path: Path):
     popup.close()
 
 
-def _check(browser, deck: Path, nb_path: Path, size, speaker: bool = True):
-    context, page, outside, errors = _open(browser, deck, size)
+def _check(browser, deck: Path, nb_path: Path, sizes=SIZES, speaker: bool = True):
+    """Measure every slide at each size (the window resized in between, as a presenter's would be),
+    then open the speaker view at the last size."""
+    context, page, outside, errors = _open(browser, deck, sizes[0])
     try:
-        result = page.evaluate(MEASURE)
-        assert not result["problems"], f"{nb_path.name} at {size}: " + "; ".join(result["problems"][:6])
-        assert min(result["fits"]) >= MIN_FIT, (nb_path.name, size, result["fits"])
+        for size in sizes:
+            if size != sizes[0]:  # reveal.js lays the slides out again for the new window
+                scale = page.evaluate("Reveal.getScale()")
+                page.set_viewport_size({"width": size[0], "height": size[1]})
+                page.wait_for_function(f"window.innerWidth === {size[0]} && Reveal.getScale() !== {scale}",
+                                       timeout=10_000)
+            result = page.evaluate(MEASURE)
+            assert not result["problems"], f"{nb_path.name} at {size}: " + "; ".join(result["problems"][:6])
+            assert min(result["fits"]) >= MIN_FIT, (nb_path.name, size, result["fits"])
         if speaker:
             _speaker_view(context, page, nb_path)
         assert not errors, f"{nb_path.name}: errors in the page: {errors[:3]}"
@@ -129,68 +141,49 @@ def _check(browser, deck: Path, nb_path: Path, size, speaker: bool = True):
         context.close()
 
 
-@pytest.fixture(scope="module")
-def text_decks(tmp_path_factory):
-    from nncourse.slides import export
-
-    out = tmp_path_factory.mktemp("decks")
-    return {nb.name: export(nb, out) for nb in NOTEBOOKS}
-
-
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_deck_without_outputs_fits_and_presents(browser, text_decks, nb_path, size):
-    result = _check(browser, text_decks[nb_path.name], nb_path, size, speaker=size == SIZES[-1])
-    text = nb_path.read_text()
-    if "$" in text:
-        assert result["mathCount"] > 0, f"{nb_path.name} has formulas but its deck shows none"
-
-
-def _execute(path: str, out: str) -> str:
-    """Run one notebook for its slides (twice at most: a notebook being edited may fail once)."""
-    import nbformat
-
-    from nncourse.slides import execute
-
-    for attempt in range(2):
-        try:
-            nb = execute(Path(path))
-            break
-        except Exception:  # a kernel that died or a cell timeout: retry once
-            if attempt:
-                raise
-    target = Path(out) / Path(path).name
-    nbformat.write(nb, target)
-    return str(target)
+def _notebook_id(path: Path) -> str:
+    """``solutions/<name>.ipynb``: under make test the test then runs after that notebook, on its
+    worker, where the notebook's executed copy was just saved (see ``work_unit`` in conftest.py)."""
+    return path.relative_to(ROOT).as_posix()
 
 
 @pytest.fixture(scope="session")
-def figure_decks(tmp_path_factory):
-    """Every notebook executed once (two at a time) and built into a deck."""
+def figure_deck(executed_solution, tmp_path_factory):
+    """A function: the deck of ``solutions/<name>`` built from its executed copy (see conftest.py)."""
     from nncourse.slides import export
 
-    executed = tmp_path_factory.mktemp("executed")
-    out = tmp_path_factory.mktemp("figure_decks")
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        paths = list(pool.map(_execute, [str(p) for p in NOTEBOOKS], [str(executed)] * len(NOTEBOOKS)))
-    return {Path(p).name: export(Path(p), out) for p in paths}
+    out, built = tmp_path_factory.mktemp("figure_decks"), {}
+
+    def deck(name: str) -> Path:
+        if name not in built:
+            built[name] = export(executed_solution(name), out)
+        return built[name]
+
+    return deck
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_deck_with_figures_fits_and_presents(browser, figure_decks, nb_path, size):
-    deck = figure_decks[nb_path.name]
-    if "nn-figure" in deck.read_text():
-        _check(browser, deck, nb_path, size)
-    else:
-        pytest.fail(f"{nb_path.name}: the executed deck shows no figure")
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=_notebook_id)
+def test_deck_fits_and_presents(browser, figure_deck, nb_path):
+    deck = figure_deck(nb_path.name)
+    html = deck.read_text()
+    assert "nn-figure" in html, f"{nb_path.name}: the executed deck shows no figure"
+    notes = [c for c in json.loads(nb_path.read_text())["cells"]
+             if c.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes"]
+    assert (html.count("<aside class='notes'>") > 0) == bool(notes), f"{nb_path.name}: speaker notes lost"
+    result = _check(browser, deck, nb_path, SIZES, speaker=nb_path.name in SPEAKER_VIEW)
+    if "$" in nb_path.read_text():
+        assert result["mathCount"] > 0, f"{nb_path.name} has formulas but its deck shows none"
+
+
+SCREENSHOT_NOTEBOOK = ROOT / "solutions" / "02_initialization.ipynb"
 
 
 @pytest.mark.slow
-def test_screenshot_of_a_slide_with_maths_and_a_figure(browser, figure_decks):
-    for name, deck in sorted(figure_decks.items()):
-        context, page, outside, _ = _open(browser, deck, (1920, 1080))
+@pytest.mark.parametrize("nb_path", [SCREENSHOT_NOTEBOOK], ids=_notebook_id)
+def test_screenshot_of_a_slide_with_maths_and_a_figure(browser, figure_deck, nb_path):
+    context, page, outside, _ = _open(browser, figure_deck(nb_path.name), (1920, 1080))
+    try:
         found = page.evaluate("""() => {
             const s = Reveal.getSlides().find(s => s.querySelector('math') && s.querySelector('.nn-figure img'));
             if (!s) return false;
@@ -198,14 +191,12 @@ def test_screenshot_of_a_slide_with_maths_and_a_figure(browser, figure_decks):
             while (Reveal.nextFragment()) {}
             return true;
         }""")
-        if found:
-            time.sleep(0.3)
-            _screenshot(page, "deck_slide.png")
-            context.close()
-            assert outside == []
-            return
+        assert found, f"no slide of {nb_path.name} has both a formula and a figure"
+        time.sleep(0.3)
+        _screenshot(page, "deck_slide.png")
+        assert outside == []
+    finally:
         context.close()
-    pytest.fail("no slide in any deck has both a formula and a figure")
 
 
 def _small_deck(tmp_path: Path) -> Path:
