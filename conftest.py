@@ -149,6 +149,7 @@ _failed: set[str] = set()  # notebooks with a cell that failed
 
 
 _started: set[str] = set()  # student notebooks whose kernel has had its preamble
+_nbval_ran: set[str] = set()  # solution notebooks this process ran under nbval (and must have saved)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -164,6 +165,7 @@ def pytest_runtest_call(item):
         from nncourse.slides import _PREAMBLE
 
         _run_in_kernel(item, _PREAMBLE)
+        _nbval_ran.add(Path(key).name)
         _runs[key] = copy.deepcopy(item.parent.nb)
         _runs[key].metadata["nncourse_executed"] = {"source_sha256": source_hash(Path(key))}
     yield
@@ -223,6 +225,9 @@ def executed_solution(tmp_path_factory):
         source = SOLUTIONS / name
         if saved is not None and _hash_in(saved / name) == source_hash(source):
             return saved / name
+        if saved is not None and name in _nbval_ran:
+            raise RuntimeError(f"nbval ran {source} in this session but did not save it to {saved} "
+                               f"({EXECUTED_VARIABLE}): the deck tests would run it a second time")
         if name not in ran:
             ran[name] = Path(_execute(str(source), str(tmp_path_factory.mktemp("executed"))))
         return ran[name]

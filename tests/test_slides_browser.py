@@ -4,7 +4,7 @@ figures, opened from ``file://`` with every other request blocked and counted.
 For each deck, at 1920x1080 and at 1280x720: every slide (with all its fragments shown) fits the
 screen (nothing taller or wider than the slide, nothing outside the window), every formula is a
 rendered MathML element, zero requests leave the file, and the speaker notes are in the page. On
-two decks the speaker view is opened in a second window at 1280x720 (notes, current and next
+one deck the speaker view is opened in a second window at 1280x720 (notes, current and next
 slide, timer). The decks need every notebook executed: ``make test`` saves the solution notebooks
 that nbval runs, and each deck is tested on that notebook's worker right after it (see the
 project's conftest.py). A screenshot of a slide with maths and a figure is saved under
@@ -28,9 +28,9 @@ SIZES = [(1920, 1080), (1280, 720)]
 LOCAL = ("file:", "data:", "blob:", "about:")
 # text shrunk below this share of its size (30 px on the 1280x720 canvas) is too small for a hall
 MIN_FIT = 0.6
-# the speaker view is reveal.js's notes plugin, the same in every deck: it is opened on two decks
+# the speaker view is reveal.js's notes plugin, the same in every deck: it is opened on one deck
 # (each deck's notes are checked in its page, and test_slides.py checks how notes cells become notes)
-SPEAKER_VIEW = ("01_backprop.ipynb", "05_optimizers.ipynb")
+SPEAKER_VIEW = ("01_backprop.ipynb",)
 
 # every slide, fragments all shown: what does not fit, formulas that did not render, shrink factors
 MEASURE = """() => {
