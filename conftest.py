@@ -15,6 +15,10 @@
   its source. The fixture :func:`executed_solution` hands these copies to the deck tests, which
   run on the notebook's worker after its cells. When a copy is missing or stale (``pytest tests``
   run alone, or a notebook edited since), the fixture executes the notebook itself.
+- **The student notebooks' figures are drawn, not rendered.** Under nbval, a ``course/`` notebook
+  runs every plotting call on matplotlib's ``agg`` backend, and no PNG is made. Rendering is what
+  the solution notebook's run does for the very same figures (``tests/test_student_runs.py`` checks
+  that the cells are the same), and it is a fifth of a notebook's run time.
 """
 from __future__ import annotations
 
@@ -144,18 +148,16 @@ import matplotlib.pyplot as _nn_plt
 get_ipython().events.register("post_execute", lambda plt=_nn_plt: plt.close("all"))
 del _nn_w, _nn_mpl, _nn_plt
 """
-_runs: dict[str, object] = {}  # notebook path -> the notebook being filled with outputs
-_failed: set[str] = set()  # notebooks with a cell that failed
-
-
-_started: set[str] = set()  # student notebooks whose kernel has had its preamble
+_runs: dict[str, object] = {}  # solution notebook path -> its copy being filled with outputs
+_failed: set[str] = set()  # solution notebooks with a cell that failed (not saved: nbval reports why)
 _nbval_ran: set[str] = set()  # solution notebooks this process ran under nbval (and must have saved)
+_no_png: set[str] = set()  # student notebooks whose kernel has run _NO_PNG
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
-    if _is_course_cell(item) and str(item.parent.fspath) not in _started:
-        _started.add(str(item.parent.fspath))
+    if _is_course_cell(item) and str(item.parent.fspath) not in _no_png:
+        _no_png.add(str(item.parent.fspath))
         _run_in_kernel(item, _NO_PNG)
     if not _is_solution_cell(item):
         yield
@@ -189,7 +191,6 @@ def _cell_index(item) -> int:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
-    # a notebook with a failing cell is not saved: the deck tests would run it themselves
     if outcome.get_result().failed and _is_solution_cell(item):
         _failed.add(str(item.parent.fspath))
 
