@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from nncourse.exercises.base import Case, register
+from nncourse.exercises.explained import ExplainedQuiz
 from nncourse.exercises.function import Convention, FunctionExercise
 from nncourse.exercises.quiz import QuizExercise
 
@@ -115,13 +116,31 @@ relu_backward = register(FunctionExercise(
 
 
 # -- quiz -----------------------------------------------------------------------------------------
-quiz_cache = register(QuizExercise(
+quiz_cache = register(ExplainedQuiz(
     "backprop.quiz_cache",
     target="answer_cache",
     title="why linear_forward returns a cache",
     answer_format="choice",
     options=("A", "B", "C", "D"),
     keys=("732fb259f4bdea5e25858b67fbefb35fadfa2f5da2ad206859785d5a5e4a3711",),
+    notes={
+        '3b064dca62a05fc2ce9e737767fdf864db6d78db40e8aede887d705c1e61c22f':
+            'PrOzKwPF8S/m//d4Dj45OYEbB9uea0GmjFHZRSBoaDvWv+xXIF4Nd74Zl2Q5iAZaq/LBeQwJur3xH8l6h4BB9KsBT5IbvVFq'
+            '17zeDsL1JqahrOCfwUgWMXNDMSlNwwBnaN/0tVCyoVL44CO8Eu79egVBdq9H/b98Md9FxpvbBYaK64/qZNMM6Ay8lvi3xW8v'
+            'mB2xjWfbByApX/LFTipQL6hPnhG43uV73wbyWg==',
+        '687a322d0a90622eb932727f0c3e82c226e45d0011ca97b61801373da49028c1':
+            'f0pZ9wMTVpVuzlai4C4uJ22nu25lh+/kkbGW4lNs3cZdn2//HLoo936b7i9jUS169H/BxkYviN/oFRxvTKA/RmKUPFkeVm/1'
+            'fEPrsWylTVbj3mNblkgVN51DnP8XUHtw6WNGdYdHRH3uurVbn9igrKpkyPcy5zekd21tGfrfwSo61h7ghdTJMwwaNYEJgGfZ'
+            '9fJOS5SMMXqSrCgJSynIt4klFKy2L//jjEekhi1bk+g=',
+        '27fbb8db58f7c34acf16c7d6d9272d8c244cac333f29e1b7ae3489326fd81954':
+            'aSKBsGkb2g+RfTWMcJz1rGDvdLnZizsodRzQ9hWt3wZSuxni0ooSccnA16ieBSPOoHkDsT3syYNmU1TpjcjilKPI/ob7tYuC'
+            'KZqw87VdUQNo6RmLYs4Abcmo1uQy7IuiGFuCGjevKqtGRd4qK6WSgNzpaWie2PLvMbB2D81zyLZaUA3rHWMCtqg2oPj6b3CN'
+            'oWSTzyMIxfAPfeO8ZtT0Lu8/jNHcvTgAI7qaBGwQviRyflp1rENbLA==',
+        '266c4cd7a2284575840d279a6cb59138a719ba30a4956132df551af11478bc41':
+            'LrDl598OWP86VnFt0rWBV8CU4NLUZOJZ8IQoiCmCUn73jRwgd7fwj5b6FWCRgY0YoWvqVhckYlT020k2kjjcN9BzFZ5tHCwz'
+            'dzj6g2KtUd7hjDFUqb9LJ/Kr6cCmJiWH8ffvjRzRCCkkTxcGwH0xQUk3hzSxn9lzrNXoEy5E/n2Fz5vcoQp4RuNQQ5fzI2n1'
+            'utNxwhQUS1lu',
+    },
     points=1,
     hints=("Look at what linear_backward reads from the cache, and at which gradient needs it.",),
 ))

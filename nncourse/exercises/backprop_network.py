@@ -12,8 +12,8 @@ import numbers
 import numpy as np
 
 from nncourse.exercises.base import SanitizeError, register
+from nncourse.exercises.explained import ExplainedQuiz
 from nncourse.exercises.function import FunctionExercise
-from nncourse.exercises.quiz import QuizExercise
 
 
 class LossAndGradientExercise(FunctionExercise):
@@ -169,13 +169,31 @@ network_backward = register(FunctionExercise(
 
 
 # -- quiz -----------------------------------------------------------------------------------------
-quiz_logistic = register(QuizExercise(
+quiz_logistic = register(ExplainedQuiz(
     "backprop.quiz_logistic",
     target="answer_logistic",
     title="why a sigmoid output is trained with cross-entropy rather than the squared error",
     answer_format="choice",
     options=("A", "B", "C", "D"),
     keys=("2b01e6e0a966c08b67e741b76f8d3b13c2e0f1f6e609fa6f0569746702db6ea9",),
+    notes={
+        '61e8387311b51bd6f2fc80a2768d44862312e000b7ce7503ab2e41c416f19a13':
+            '4C8hVVXFOBIe1xImX35OFBw6c9Q70+CLE1knmfbA+ae4No+BBwqo7UFiuy3wE6jiKbJxc7tgXBw3+IfiR89JpWErKWoFnfu8'
+            'hkWhRPF6PlIxPMYCXbZZDjf7c19fxFUDylIqwjnd+91xBW+jH6chjevCSVv/Nb4okDK3lkpaig3tgP1lOF2iRfPgGmKFiYCr'
+            '4vF8TgtuaYfmBFv0jKk=',
+        '13a79564b18bdf7968638af13fe443218250c3d756c9d6368242dd04c64114b9':
+            '6+8b0YK7t3xcfGXKzNxCMgsoBIvlvt3yjxPAg2maj+c9EjHoo8MK3C+lFykyRFiY9LV8r98So2cpcB5VkMo/fVim3jz2W7EK'
+            'yycCmDzeTxLobGwVcZjemg4hXSDkPqjb/vOKr0d9EntSth2J2ijbxv0DGiiR+l6ur+/nM+65HPmXgf8vpG5i/RuHyjxNolem'
+            'ZB+NAjadArW5w2nexLB7iMekgYF4367hS+I81iKYTmhPBriD7SBzS3OT8u224as+Wu+oio5q2Qk+fq9gvGqM9heAzYGaS89q'
+            'RH39WdfPcDkALxfGeNqwGxq7BzDMNOgr8vTUted1fKkn3hIXGBFAy/nR+h5b9xzq',
+        'c42fdbe05bd59e99b28519a2f70c3a4851c407eeff7a1a6899e2647bea0eaf59':
+            'zqtcZv10oIPfsYCvaMP5PVIX3QlHRJqqEK/OWjxzrVIFFYp5Ic4CD1ldn/tIHAZXJqAk5pcpfo0kKO7ZQ/EXA9tVaA3EHH3U'
+            'GCiE+dOoDRjyXprUQOW/4oEMtw9rr/qkiCkLb/CbmnfLm0s1CjYaRyfw5kffETzE9Kwe0ftPfh888LagbDIo4Ob0scAbg5AU'
+            'eKksOny/Xg==',
+        '589a5328d0d52cae702f93f751b53030fb5f5832cbaee59381e3dc9bd16bb957':
+            'R3BJDCRlCxzCdAUWcAVXZ/HMbEvzvvFnwosPlCgQIbrIyTHLhN+XlrAE/SQx5OeTMmUgCKiYudJT3pQ0vAx3CkcqpG3p/VcF'
+            'C8AWIxOzEabPB3LIwCuwUyUH/nq+TicyDvzeW8MZcYa1sp4D+uHXhdX0Cn99dyk=',
+    },
     points=1,
     hints=("Compare the two gradients on the logit in the plot for a unit that is confidently wrong.",),
 ))

@@ -18,8 +18,8 @@ import copy
 import numpy as np
 
 from nncourse.exercises.base import Case, CaseResult, SanitizeError, register
+from nncourse.exercises.explained import ExplainedQuiz
 from nncourse.exercises.function import Convention, FunctionExercise
-from nncourse.exercises.quiz import QuizExercise
 
 
 # -- grad_norms -----------------------------------------------------------------------------------
@@ -269,13 +269,32 @@ clip_by_global_norm = register(ClipExercise(
 
 
 # -- quiz -----------------------------------------------------------------------------------------
-quiz_diagnose = register(QuizExercise(
+quiz_diagnose = register(ExplainedQuiz(
     "failures.quiz_diagnose",
     target="answer_diagnose",
     title="which failure a per-layer gradient profile shows, and the first fix to try",
     answer_format="choice",
     options=("A", "B", "C", "D"),
     keys=("b72ce2c5d259c0513d6c41d93579b3c1471fb7152c1f2ad4b3edafabd2653584",),
+    notes={
+        '2a2777ee2edced29d1628c871eee2a7bd850299c6e18c0a801c3dcd782acc061':
+            'e7qyeuMeWg5xdDxjhSEcElfDN5ydzAq0+TeEm2fqtumBXR7NNiDK+6ygu1UWCJF3XihnVnQ3ILQu3n/mnvdXWixSHizJ+vXJ'
+            'eaZSax2FXo8xcNUg5qcAJc34tiFfAK+Ch/LoWG/9fIv0CQ8055Lh2x6JdqhnBQucG7YKzAEwczYhvUxLS0ZVc00PYNMr2X73'
+            'qXjda2ZKJuXSEaUz8yT0Hq+9dYXLqEdGhk2iICKRadEGFof//nFadpvMsAQq4xkZHpzQs9rc7BLrwI1CDVbZdtA=',
+        '09d27373f64c4a6482e5e7b34f3b50636d0e7cda84d2ce481a43bcbb0c1d21fd':
+            'W5tFlidnz2s+6NlTDR7vXObsF3e3kxpnqVf0AFYZOkqHVUf9zkDmZ/lLRhY+hK7Wf59J1Cb8encmaGSG5aXnOVoSZ0TV0fsg'
+            'NEOnYF813SsXKoIhh2NkSVzeVFKZwi6FzKcLrHXcEDKAqW4JnUl76KVgmpRRROd7o7C60mNfarc2tVzOgbeZU7zZ7uZls5sH'
+            'KqgXEcHaSvsN6trG2VTzaU8UPNm69cr22XulO9W/qae6U5Al3yS8K8cqYaGlvZGjQqNefFE+r/o31phoQHde83F9cpS3AV1R'
+            'nx7J26IU0+eDKnkS+FWylVmWL+Linfy33U/JHfnqOuTsdkVNoFLUW32r2vcnRmWf5kfCrhqwB5ZSpQY6nYNmg1Ryax8=',
+        '503d1644a5922093c50893b080beeb79bd19a4b879cf80b8cba5a1a64332ff9b':
+            '89/TYuIRpfJUpkl4eCDLKmXUA23H2OVf/YTHDkTyqc87G/eR7vwlcchdopvzoNmiELXNir7HcRT0TM7Dm2njucQAFJZOLmiM'
+            '6AFz78UHV2xSii4VJnDB/RRciNhDxtjkpsKcjusTis6TLA9avGTfLEj/T+UlVJBUUVZzOQznZL3JjXcZNuC4x/J3cliNt0q4'
+            '4mSW',
+        'd9ac57c0a2d10a0c4aa8abf32331575acf9440be5f9575215cdfa893772e8b01':
+            'afvnpbtDTNMttMXPrzAlebCg2zOjXkAg+5nwpKQ6h+mKC2K4Dfa5bCK/oOpDbRVcakuvv4TajAx9ZRuoNmK2Y2mOD9GFDWpZ'
+            'lpsPlE1VfT5HMY4vu159pNh1hl0LJU01GGhYCr8YDn72d7oavF35Z8/d94/6V/V4i0orWaKOIN4dYQz4gvAiF1uzMx85oXGW'
+            'sr/H3Yt382Qls1eLcxmW',
+    },
     points=1,
     hints=("Compare the profile at the very first step with the profiles of this notebook: which one grew "
            "towards the input before any step was taken, and what made it grow?",),

@@ -12,8 +12,8 @@ import numbers
 import numpy as np
 
 from nncourse.exercises.base import Case, CaseResult, SanitizeError, register
+from nncourse.exercises.explained import ExplainedQuiz
 from nncourse.exercises.function import FunctionExercise
-from nncourse.exercises.quiz import QuizExercise
 
 
 # -- l2_penalty -------------------------------------------------------------------------------------
@@ -145,13 +145,29 @@ l2_penalty = register(PenaltyExercise(
 
 
 # -- quiz -------------------------------------------------------------------------------------------
-quiz_eval_dropout = register(QuizExercise(
+quiz_eval_dropout = register(ExplainedQuiz(
     "regularization.quiz_eval_dropout",
     target="answer_eval_dropout",
     title="what inverted dropout does at evaluation time",
     answer_format="choice",
     options=("A", "B", "C", "D"),
     keys=("4ba6b3d0e5936a9c53a778cfa2f6a63e7c50b5ae0ed676ecef59acbefeea4c83",),
+    notes={
+        '948fdd7a6eb7b4b496bb01694204c109a2ce320375c6fca752a68ce9574e237b':
+            'nsxCfs2IU0hIEQGDsTXPHm7CEvzZh6iO0ABIhrRiP1VotVJCENG5cVcp/6LjjylkRi99M7eA+B1l9nfSOmmOqwfS7QIPv27G'
+            'NiRWcQeLun9kJpzyiBUirBvPK9wi2c21Xw==',
+        '954bfb52aba35e2c4db8a759f8b289c738d545807d1f368f1d25bc49add7bfdf':
+            'dde3E39EvBkFPQmz2ZTi5tWuDgefsKvgkgyoJRCHpYxhOTIYPIm7qI4NGKdvWFnG/bWtsl3/+TDsaz6ZhTLNjQNxV+qQT3SB'
+            'x5dyLE1ZjYuzvVZdgIN4JJXbGxtva/lAYgYfnY67iWD7Xvo5mEfqiKnSMb6pMGJDNvReXIL30mqmIgNUhhR/gg5130X8fEJI'
+            'My7H4X5bglOl4JclN74N2MDRruYI2zC5Va3xyQ==',
+        'beabb34b630b592917f33c13c3dc45cb5e815a27c4579c7587c96a39afb6faa5':
+            'zjBi1YLRVEjdyolW++IaYBKUzJItUNrFjBWguFxakX+cpPWpv2QwgLdU3gxufGTtW5Pi77BVN+uJpClLnIOtimkRZNwejJo8'
+            'l3nC5/MOLSPsroDDCfy6O6MwllIwgQv6BmrjjFiKIA26FH6DYEzMrVdBxLpvfXNS1TPYmHxf/mOFR+Hd25nwrahzUULgMWAR'
+            'Dgw0HTQlb1+KUTxaEL7SqcWP240rDVh5zlviOArOZ2jWGYcOPTki',
+        '931b7a0030639cfca6422d6a848b0f631fdc49f4500b67c16da1fac2a691a5b4':
+            'LrAAL8JIeKIiJng9uLIrvs8SaS92Eyrw/owBhG2w0ST/hBzQPKLuZMsfBBnvMIspu+lHbw02LymxssNuqfE9cR+l40QlARiV'
+            'i+YBllINpKBvwowGxhSt/fOWOSKEBseQ3L8nKddIkIGQL2hZxv914kWQXhQWHa1Ly36JT3eTYVn6Sg==',
+    },
     points=1,
     hints=("Think about where the factor 1 / (1 - drop_prob) was applied, and what is left to correct "
            "once training is over.",),

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from nncourse.exercises.base import register
+from nncourse.exercises.explained import ExplainedQuiz
 from nncourse.exercises.function import Convention, FunctionExercise
-from nncourse.exercises.quiz import QuizExercise
 
 
 def zscore_reference(X_train: np.ndarray, X: np.ndarray) -> np.ndarray:
@@ -132,13 +132,31 @@ linear_scale = register(FunctionExercise(
 
 
 # -- quiz -----------------------------------------------------------------------------------------
-quiz_leakage = register(QuizExercise(
+quiz_leakage = register(ExplainedQuiz(
     "scaling.quiz_leakage",
     target="answer_leakage",
     title="why a scaler is fitted on the training part only",
     answer_format="choice",
     options=("A", "B", "C", "D"),
     keys=("9727bf49082a3ab9e0faebf155c1fbc700f1d0b9c9f67e7391d48cd26494c0b9",),
+    notes={
+        '05ced6ec31508b88ce6952de62ec8ea53b1a68595d364b8d13fb3e888c1636fb':
+            'SXchCihUfdYtOFgyEXy3wtYQclofW6DisrdnGBf6oxcWokWMT3q/EzBLfmMzlJ9jAbknos5JTCl6v+z5k7ZwyZZEsPhPUG1p'
+            'N9q3zUmem9s2yMFMZAB/GeYTf1WKL9hY2s68mjI1Gc7ihS0omOv+xy6oOtIsKrW6g3E3g6tSU37sq1B3zoEBbUJCYbKc+J38'
+            'YeA+GR8=',
+        '9c0ee51790a87dcb64adb001ec19d8e6d51fe67a6be5242ba066c7831c887303':
+            'ANRsrcUcAKiX9+fBxlJ3ZElcGWQV4YLTuygqa0ZHiHVz7GSXJRhyvI0wxDvr9pGSIE+sYZzwUBrqwdQnEPcduiwZkoYT8Ae6'
+            'hoqLw0UN/m0y7Za35sY5JHDkInFUZcC0RnnGT86GWNL8JDURyFLrY6ThY3vGdLpnOiwRkat3Di7ovwryflMuQznYptOw4gt4'
+            'DZmmVVb7BZkBKT8sQ3E3feVxLx0X1rl5E5Kn5PJEg/XwiUBAQVbL07Kt6VV7qjk5kod0TpkD9DUOgmmg8MH4AQ8Sl/GgtHE4'
+            'cytwoerCsrVghsww/H/7ub3IvtTuEQ==',
+        'e5d967219ed6c0fdfefa3d00ae2c31828defe66a271343675185911e11137eb5':
+            '1sV0foESqX149LZvdMqLG1qG0OQiuBaC9cPMyezed0Hk4fmLZhHXkcxsEr2iZY1SA/5FQKZadU5rFylb1zBVmwmUOFBG9hvw'
+            'e/vs68WBPjCZoF4s1hr3Th9ik7P14SdyveYONHysqT4WHD8g3+f2aJkCxY/oWQFgnIQoBeZQFOxnUxmsZtsMMxE91adcfQQp'
+            'GJHiJIy9TE/YEo8=',
+        'e4fd8a9917e67e50beeb45f5143ea037c59792c66515abd5fe4e50fdbab55759':
+            'fFSdD7LNc6v+sVmnTDDbFJtEGg8nNUdMfCFJsJDLTD31ppQ95B+dGRT8PYGyCUl8e5tXb/6p57kFVx3jaqD/lE9MYDhK68Mh'
+            '9i/sqrHreXX+paBpJUCvFG8UAAtXB9UOuucwb7l9wC5zmbNObcdIEvuvxpQ2zAN/ywqeh2bM',
+    },
     points=1,
     hints=("Ask what the validation loss is supposed to measure, and which numbers the model may "
            "have seen before it is measured.",),

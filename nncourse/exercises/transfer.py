@@ -15,7 +15,7 @@ import numpy as np
 
 from nncourse.exercises.base import Case, CaseResult, SanitizeError, register, resolve
 from nncourse.exercises.function import FunctionExercise
-from nncourse.exercises.questions_to_answer import ExplainedQuiz
+from nncourse.exercises.explained import ExplainedQuiz
 
 
 class CountExercise(FunctionExercise):
