@@ -1,5 +1,6 @@
-"""Every single-choice quiz of the course explains every option once it is chosen: the right one
-with its reasoning, each wrong one with why it does not hold (never just "think again")."""
+"""Every quiz of the course explains itself once answered: a single-choice quiz every option (the
+right one with its reasoning, each wrong one with why it does not hold, never just "think again"),
+a quiz answered with a number or a shape its right answer and the wrong answers students give most."""
 import pytest
 
 import nncourse
@@ -34,6 +35,46 @@ def test_feedback_gives_the_note_of_the_option_chosen(exercise_id):
         assert ex.note(option)[:40] in " ".join(text.split()), (exercise_id, option, text)
         assert result.passed == (option == right)
         assert "Think again" not in text
+
+
+QUIZZES = sorted(i for i, ex in all_exercises().items() if ex.kind == "quiz")
+
+
+@pytest.mark.parametrize("exercise_id", QUIZZES)
+def test_every_quiz_explains_itself(exercise_id):
+    # the notes themselves: above for single choice, below for numbers and shapes, and in
+    # test_exercises_questions_to_answer.py for the review questions
+    assert isinstance(all_exercises()[exercise_id], ExplainedQuiz), f"{exercise_id} gives no notes"
+
+
+@pytest.mark.parametrize("exercise_id, answer, words", [
+    ("backprop.quiz_dw_shape", "(D, H)", "one entry per weight"),
+    ("backprop.quiz_dw_shape", "H x D", "transposed"),
+    ("backprop.quiz_dw_shape", "(N, H)", "shape of dout"),
+    ("backprop.quiz_dw_shape", "(n, d)", "shape of x"),
+    ("backprop.quiz_multiplications", 32000, "32 products"),
+    ("backprop.quiz_multiplications", "1,000", "count the products"),
+    ("backprop.quiz_multiplications", 3200, "entries of x"),
+    ("backprop.quiz_multiplications", 320, "entries of dout"),
+    ("optimizers.quiz_warmup_cosine", 0.11, "halfway down"),
+    ("optimizers.quiz_warmup_cosine", 0.0822, "step 600 of its 1000"),
+    ("optimizers.quiz_warmup_cosine", 0.08218847050625475, "step 600 of its 1000"),
+    ("optimizers.quiz_warmup_cosine", "0.082", "step 600 of its 1000"),
+    ("optimizers.quiz_warmup_cosine", 0.1, "leaves out the floor"),
+])
+def test_numbers_and_shapes_get_a_note_on_the_usual_answers(exercise_id, answer, words):
+    result = nncourse.check(exercise_id, answer)
+    text = " ".join(str(result).split())
+    assert words in text
+    if not result.passed:  # a note on a wrong answer says what went wrong, not what the answer is
+        right = {"backprop.quiz_dw_shape": "(D, H)", "backprop.quiz_multiplications": "32,000",
+                 "optimizers.quiz_warmup_cosine": "0.11"}[exercise_id]
+        assert right not in text and right.replace(",", "") not in text, text
+
+
+def test_a_wrong_number_without_a_note_still_says_it_is_wrong():
+    text = str(nncourse.check("backprop.quiz_multiplications", 12345))
+    assert "not the right answer" in text
 
 
 def test_a_note_opens_only_for_its_own_answer():

@@ -10,7 +10,6 @@ import numpy as np
 from nncourse.exercises.base import Case, register
 from nncourse.exercises.explained import ExplainedQuiz
 from nncourse.exercises.function import Convention, FunctionExercise
-from nncourse.exercises.quiz import QuizExercise
 
 
 # -- linear_backward ------------------------------------------------------------------------------
@@ -125,9 +124,8 @@ quiz_cache = register(ExplainedQuiz(
     keys=("732fb259f4bdea5e25858b67fbefb35fadfa2f5da2ad206859785d5a5e4a3711",),
     notes={
         '3b064dca62a05fc2ce9e737767fdf864db6d78db40e8aede887d705c1e61c22f':
-            'PrOzKwPF8S/m//d4Dj45OYEbB9uea0GmjFHZRSBoaDvWv+xXIF4Nd74Zl2Q5iAZaq/LBeQwJur3xH8l6h4BB9KsBT5IbvVFq'
-            '17zeDsL1JqahrOCfwUgWMXNDMSlNwwBnaN/0tVCyoVL44CO8Eu79egVBdq9H/b98Md9FxpvbBYaK64/qZNMM6Ay8lvi3xW8v'
-            'mB2xjWfbByApX/LFTipQL6hPnhG43uV73wbyWg==',
+            'PrOzKwPF8S/m//d4Dj45OYEbB9uea0GmjFHZRSBoaDvWv+xXIF4Nd74Zl2Q5iAZaq/LBeQwJur3xH8l6h5tG+rQBWo5e6lpq'
+            'wPTPRtS0MqKx5/6Nk1tZM3kQK2cD0g1mO53hvlqx4E/yrCr9FfWiegpaJLBH4b8vYdFA0MmTEIrB',
         '687a322d0a90622eb932727f0c3e82c226e45d0011ca97b61801373da49028c1':
             'f0pZ9wMTVpVuzlai4C4uJ22nu25lh+/kkbGW4lNs3cZdn2//HLoo936b7i9jUS169H/BxkYviN/oFRxvTKA/RmKUPFkeVm/1'
             'fEPrsWylTVbj3mNblkgVN51DnP8XUHtw6WNGdYdHRH3uurVbn9igrKpkyPcy5zekd21tGfrfwSo61h7ghdTJMwwaNYEJgGfZ'
@@ -137,30 +135,57 @@ quiz_cache = register(ExplainedQuiz(
             'KZqw87VdUQNo6RmLYs4Abcmo1uQy7IuiGFuCGjevKqtGRd4qK6WSgNzpaWie2PLvMbB2D81zyLZaUA3rHWMCtqg2oPj6b3CN'
             'oWSTzyMIxfAPfeO8ZtT0Lu8/jNHcvTgAI7qaBGwQviRyflp1rENbLA==',
         '266c4cd7a2284575840d279a6cb59138a719ba30a4956132df551af11478bc41':
-            'LrDl598OWP86VnFt0rWBV8CU4NLUZOJZ8IQoiCmCUn73jRwgd7fwj5b6FWCRgY0YoWvqVhckYlT020k2kjjcN9BzFZ5tHCwz'
-            'dzj6g2KtUd7hjDFUqb9LJ/Kr6cCmJiWH8ffvjRzRCCkkTxcGwH0xQUk3hzSxn9lzrNXoEy5E/n2Fz5vcoQp4RuNQQ5fzI2n1'
-            'utNxwhQUS1lu',
+            'LrDl598OWP86VnFt0rWBV8CU4NLUZOJZ8IQoiCmCUn73jRwgd7fwj5b6C3yD1cQfpT7tAg04c1m4jlMqnnSeItt9Qp1+G2c0'
+            'dzntg3qtUY20lzVDqaNMbLbf6NX8JhyK/ey9mVnVFHspBxBTyXx4UUN6jSb5l5d35NXlEGsI',
     },
     points=1,
     hints=("Look at what linear_backward reads from the cache, and at which gradient needs it.",),
 ))
 
-quiz_dw_shape = register(QuizExercise(
+quiz_dw_shape = register(ExplainedQuiz(
     "backprop.quiz_dw_shape",
     target="answer_dw_shape",
     title="the shape of dW",
     answer_format="shape",
     keys=("a56228b59bf205bad4c806102ee1ab1468499fde92c88d47440b4b92955eb5b7",),
+    notes={
+        'b0bb35c4fefe9349db180f37834dc243e21d055e50133fdcc066ad8215829f81':
+            'hdrwJp+RR5SsJpCMuywPodk3ggY8BvrRPZ+w02DcNIJuYTMlMtn08V+2Mq4rDgOLL3EP/BLp9HrbZumYzOvTOa6N6XZ5Vfhx'
+            '4Rg3paijSX8hPMG3hh/6G6m1rO7JpJwEm7KU3RG2xV57',
+        'f7acd67c0522a335e80099dadd3eb1ceed94eec01651c50a66a7b3010e73add6':
+            'sU9GLYj2+nMc76KnpoN+zP2CSll1d7vKxu539bYJC99BKYtK2+w9HChE8SloGa3aqUKEaqbjPQLH9iBivERzlQpZiq+LJ/yB'
+            'K6ApptRXfaRGjLdjbnviksq5PLE3PIKSojyukg==',
+        'd26135188c7924c4b4c66cd2b1c9b7252cd774533363455a63aeb3a2719658a1':
+            'S89pZRt6JbpTH9h9l5CjWv6aJzhbLE29FwH7OZuYg8YNJ9D3NnsMM1GUJiE30PlGX1+81ohdp8c99gqYCy8awjWvOStv4dZX'
+            'qKW4xyX5TF+HqHypP+Olo57RIwEUoljJzUVIMIIksu8qeCJjUWfZKQ==',
+        '93ac256b691f01f889532595ed47174704a5206d74bd8a5e1b029cb6cca2e80a':
+            'AjCi78+Pd2V9AZ1h4qksoXwmThLBwEbBh+PHrSBKb5wVnG4yfCcu8N9WaeEA08gK6PbJ5SB1nPLykubNqECx7InwsK5yAvjQ'
+            'mqnK8WCMTFNwgQyHRjZxzcNqYBvUu630BOL/h2x2gIuxmM2MI0oPOjjjwpUdVfu+UcmJ6g5zsJGk',
+    },
     points=1,
     hints=("A gradient has the shape of the parameter it belongs to; write it with the letters N, D, H.",),
 ))
 
-quiz_multiplications = register(QuizExercise(
+quiz_multiplications = register(ExplainedQuiz(
     "backprop.quiz_multiplications",
     target="answer_multiplications",
     title="the number of multiplications in dW = x.T @ dout",
     answer_format="number",
     keys=("b7b6eaa6951b83f9cdd1c4e024e13274caf15ee3441bb9752fbde861f9037903",),
+    notes={
+        '8b3898fdb278b0cdd71ca52421cb83407457751d4fd3736c9198be12201b243a':
+            'G/HWSNfgLSROAAY2SW01/q3CnlNXphI4c9FYsnbBYUZG9NZPY/GZ7xl4myb/ekSwLWQGa0echnAONqiOq16fPFPcDrfkMCUu'
+            'ki0/dGO0GZAUc6Or5ctyAV40Xst7lTJudJaeEeBEgWwi3w==',
+        'bf0042b5288b1d3a499fa560b4384a8d650ee10163ce8e54f85c4f462479c4f1':
+            'SX+x2bViAiH+s29sJ0fUCDhIlQek0DX7mkrSW/PeWXp0u55d1TD3LYuLfNIn0t32kKrNWHFQNOhxbYCN7tm0jmOdBbcAGiTo'
+            'vEl/JkRF4kImpLKXB8Jqj56QkzImBM81QvAA42PIYNXqC/Od6oHG0TD9inz8h8hMKYPoXLN94LBrbwsr30+IUQNzkErPng==',
+        '4c9dd512fb472c13b6c06ef940f0935f9a1ebfdaaaaf5dcc07139a62db760fbd':
+            '9RU8VfT3+htl1VQvko1sNxo9lht6rjVHzLt4GPo7K+a2xnDH0b56/GWKdfBxH8ZHnhJ3hmIM3Md11HJTpnzB8PYqB5AzeO0c'
+            'N9ctKEIVeWHbZRl0olnGrbEJBQK7Ugo5aGPbG3GNDg==',
+        '1bdfe6ca242c47880bbdb93191d8ae09a87469d13366c7573366836c9d7cbc48':
+            'LD0ZUeo0MQ0PUqbSKUcd7ViFsdd4mP7x6/5A6DH9/ep3oFaXqbLhVBOuXtyn6QW1rOc1/HBv2REVGaHVkI2c8mo2cQk000qp'
+            'MkOvgcY4qRiPwpRjz9kFi314v0XfzrwK0s3pRIWx4Wl0',
+    },
     points=1,
     hints=("Write down the shapes of the two factors of x.T @ dout with the notebook's N, D and H, and "
            "count how many entries the result has.",

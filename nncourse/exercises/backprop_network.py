@@ -187,12 +187,11 @@ quiz_logistic = register(ExplainedQuiz(
             'ZB+NAjadArW5w2nexLB7iMekgYF4367hS+I81iKYTmhPBriD7SBzS3OT8u224as+Wu+oio5q2Qk+fq9gvGqM9heAzYGaS89q'
             'RH39WdfPcDkALxfGeNqwGxq7BzDMNOgr8vTUted1fKkn3hIXGBFAy/nR+h5b9xzq',
         'c42fdbe05bd59e99b28519a2f70c3a4851c407eeff7a1a6899e2647bea0eaf59':
-            'zqtcZv10oIPfsYCvaMP5PVIX3QlHRJqqEK/OWjxzrVIFFYp5Ic4CD1ldn/tIHAZXJqAk5pcpfo0kKO7ZQ/EXA9tVaA3EHH3U'
-            'GCiE+dOoDRjyXprUQOW/4oEMtw9rr/qkiCkLb/CbmnfLm0s1CjYaRyfw5kffETzE9Kwe0ftPfh888LagbDIo4Ob0scAbg5AU'
-            'eKksOny/Xg==',
+            'zqtcZv10oIPfsYCvaMP5PVIX3QlHRJqqEK/OWjxzrVIFFYp5Ic4CD1ldn/tIHAZXJqAk8ZAhLpgkIrvSQedDD8kRIQ3fWTrB'
+            'Cy2J9diyVRjgV5DfCKmm8JxFow54uanwlDMBOvuc3WrX3hwuBj9XXCbx5kXZHTqBvatW17RUdh8stbGnIChn+fLyu8Jb',
         '589a5328d0d52cae702f93f751b53030fb5f5832cbaee59381e3dc9bd16bb957':
-            'R3BJDCRlCxzCdAUWcAVXZ/HMbEvzvvFnwosPlCgQIbrIyTHLhN+XlrAE/SQx5OeTMmUgCKiYudJT3pQ0vAx3CkcqpG3p/VcF'
-            'C8AWIxOzEabPB3LIwCuwUyUH/nq+TicyDvzeW8MZcYa1sp4D+uHXhdX0Cn99dyk=',
+            'R3BJDCRlCxzCdAUWcAVXZ/HMbEvzvvFnwosPlCgQIbrIyTHLhN+XlrAE6SQR5OeTMmUgCKiYudJT3pQ0vAx3CkQqoDmu+14E'
+            'G4UcOBOzFuPaQnTT2Cf+QGFCsHmlCS8kTanEFNZLeZCyqo9X8vCQ',
     },
     points=1,
     hints=("Compare the two gradients on the logit in the plot for a unit that is confidently wrong.",),

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from nncourse.exercises.base import register
+from nncourse.exercises.explained import ExplainedQuiz
 from nncourse.exercises.function import Convention, FunctionExercise
-from nncourse.exercises.quiz import QuizExercise
 
 
 def momentum_reference(w: np.ndarray, dw: np.ndarray, v: np.ndarray, lr: float,
@@ -155,12 +155,36 @@ adam_update = register(FunctionExercise(
 
 
 # -- quiz -----------------------------------------------------------------------------------------
-quiz_warmup_cosine = register(QuizExercise(
+quiz_warmup_cosine = register(ExplainedQuiz(
     "optimizers.quiz_warmup_cosine",
     target="answer_warmup_cosine",
     title="the learning rate of a warmed-up cosine schedule at step 600",
     answer_format="number",
     keys=("00d9caca7a9bb1378a80e55ea642ed40608e148f86467e26997f0568e5eb12d2",),
+    notes={
+        '4992e9f358722891d9c2f5f84d7f4bb9aed5f40ad5bb073e4d83578ffe06de9c':
+            'cUsdgA+l76IGzc9MZt8/NnkJzOQvDe07y7CkgYSW6PTBHHsXvxFrROVh4Z1Gaa+D4uXFC/UFiLVAZM0QU/MZl8VceF2p5aK6'
+            '9YCk240o2V+2rEfllQRcIdFrcLJd5l4rwC528XmtcGbz2ShivZmswdwEFCBQ2xvPKEsC8DcCuIpjdZAC5O7vMWKDLK8wYXdD'
+            'ujwMKHGCOGsXkKZvlqZqWQOw',
+        '66aab8d56bbaa300943f80d82d7ce2f0b92feba1fdd40312d5ab6a6c47d5ce7d':
+            '3VtbkwYhAa0OXPca9QM2irj43Zac/Ua00rHmBh3/GEzjftq5Br9m25xxwdsYGmH68THnP4QM2k88Z6nYo//rPG9zek4ZhG8=',
+        '4025e900bd23dcaeef5d4bd49de265a6207f27b6f9b70f2c9280d42de7f4ade8':
+            'DuL8a0eJSZ975BzHMbQhGEt8xDgkB2cI+aZiZStHcKK0HO34vC7Y125yew1pPs8VY6nJCgzT3aIWiFesDBYsVabgcdvbms2a'
+            '9BpEU8/4BV+CR3EvnJhjWJ7228OfMTmEMa/u//E3rHbFfyAEDRveFr3sIbIH/Qz36i9o2b6o8QGx+S88cSVUoGtglAdVqYGo'
+            'LtJZml++LxtV0sJ7Mw==',
+        '372142b6317a20c639c7dd5ca8217e5bbd014569c897a98122e3cc1438027f75':
+            'w6uMdP1DSFbMNS8uhSyqGtebQysA00dje3m5OFj1OW4Fv75aI+cckSAyxHmVKk/mWGEW9sRSAzOLOsisgGHUPxGxq1s9zric'
+            'outP3aQTDFVpn9WgJ7V3FTTYt3Xx2DqG4fgkGuaQjcm/jx/iDL6EI1/lCtyb/BHjyD9oAeNsAgU2Haokv+fi/RFN+SivFaPc'
+            'R5wSayyatJZ0TqyaPw==',
+        '66cdda06656e20ddeaa7a5fb6c7a48d2b9b43b60b0c2f62ca3361d94d929acda':
+            'op1l6ULwCBhZQL31ivjRxlqutYXYW2kdsHi6OkXRL41SLGz38p/GnP8tA2R/lqAAn1PoBpEEc0FGmkJzhsyH/L1ebC/4rK0n'
+            'L6RccjNOUPuFzLvQ/uc0NtqHQbzAfqvu88BynwThEogg/YN2YH4Bvka+nh8bwNSIeCk3UaZPKkB+szrhy6YmpFdoetMueogD'
+            'O0eVPNpAGTCt7N55uA==',
+        '31bfa5fda880a7bcee77b91a321cbbafd9a69c3edb9c44846d67b4d2206078f9':
+            'xSYXvov6MqnhIG3k6o0esG4CaI150DuCiZkVXieUjzyZepP8rRgPb1W5sbYbyC1kE8kKTuZaRYVccE+DPqmMnI2zKTlLarUT'
+            'wvtEICKGk/gyT0KjqFtr8p1rsaiEyTehg1KOjb5XXb9jCLnQHeoguXLc1imnyfV5g3VthTgTAp8po57BaQOapa+ChDbJcVHT'
+            'yIvjPLnqils+qd2hZw==',
+    },
     points=1,
     hints=("First find where step 600 falls: still in the warm-up, or how far into the cosine part?",
            "After the warm-up, the cosine schedule starts at its own step 0; and half-way through, "

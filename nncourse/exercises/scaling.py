@@ -142,8 +142,7 @@ quiz_leakage = register(ExplainedQuiz(
     notes={
         '05ced6ec31508b88ce6952de62ec8ea53b1a68595d364b8d13fb3e888c1636fb':
             'SXchCihUfdYtOFgyEXy3wtYQclofW6DisrdnGBf6oxcWokWMT3q/EzBLfmMzlJ9jAbknos5JTCl6v+z5k7ZwyZZEsPhPUG1p'
-            'N9q3zUmem9s2yMFMZAB/GeYTf1WKL9hY2s68mjI1Gc7ihS0omOv+xy6oOtIsKrW6g3E3g6tSU37sq1B3zoEBbUJCYbKc+J38'
-            'YeA+GR8=',
+            'N9q3zUmem9s2yNVLYBNiTfEYKEncLsMcm9a433o5SpG/wH8hnfe/xzKlLc4z',
         '9c0ee51790a87dcb64adb001ec19d8e6d51fe67a6be5242ba066c7831c887303':
             'ANRsrcUcAKiX9+fBxlJ3ZElcGWQV4YLTuygqa0ZHiHVz7GSXJRhyvI0wxDvr9pGSIE+sYZzwUBrqwdQnEPcduiwZkoYT8Ae6'
             'hoqLw0UN/m0y7Za35sY5JHDkInFUZcC0RnnGT86GWNL8JDURyFLrY6ThY3vGdLpnOiwRkat3Di7ovwryflMuQznYptOw4gt4'
