@@ -180,3 +180,66 @@ def test_live_contents_manager_hides_continue_marks_and_writes_them_back(tmp_pat
     _run(manager.save({"type": "notebook", "format": "json", "content": model["content"]}, "n.ipynb"))
     saved = nbformat.read(tmp_path / "n.ipynb", as_version=4)
     assert [c.metadata["slideshow"]["slide_type"] for c in saved.cells] == ["slide", "-", "skip", "-"]
+
+
+def test_slide_figures_wrap_titles_and_labels_to_the_room_they_have():
+    """At slide font sizes a title written for one line at 10 pt runs into its neighbour: wrapped
+    between words, every title and label stays inside its figure and clear of the others."""
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    from nncourse.slides import SLIDE_RC
+    from nncourse.slides.figures import wrap_figure_text
+
+    def draw(wrap):
+        with plt.rc_context(SLIDE_RC):
+            fig, (a, b) = plt.subplots(1, 2, figsize=(6, 3))
+            a.set_title("The training loss keeps falling, the validation loss turns up")
+            b.set_title("Memorising wrong labels costs validation accuracy")
+            a.set_ylabel("cross-entropy loss (nats per image)")
+            b.set_xlabel("x")
+            fig.suptitle("A figure title that is far too long to fit on one line of this small figure")
+            if wrap:
+                wrap_figure_text(fig)
+            fig.canvas.draw()
+            r = fig.canvas.get_renderer()
+            boxes = [t.get_window_extent(r) for t in (a.title, b.title, a.yaxis.label, fig._suptitle)]
+            texts = [t.get_text() for t in (a.title, b.title, a.yaxis.label, b.xaxis.label)]
+            plt.close(fig)
+            inside = all(fig.bbox.x0 - 1 <= bb.x0 and bb.x1 <= fig.bbox.x1 + 1 for bb in boxes)
+            clear = not any(boxes[i].overlaps(boxes[j]) for i in range(4) for j in range(i + 1, 4))
+            return inside and clear, texts
+
+    assert draw(wrap=False)[0] is False  # the check can fail: unwrapped, these collide
+    ok, texts = draw(wrap=True)
+    assert ok, texts
+    assert "\n" in texts[0] and " ".join(texts[0].split()) == "The training loss keeps falling, the validation loss turns up"
+    assert texts[3] == "x"  # short text is left alone
+
+
+def test_the_slide_preamble_wraps_every_figure_it_saves():
+    from nncourse.slides import _PREAMBLE
+
+    assert "wrap_when_drawn" in _PREAMBLE
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    from nncourse.slides.figures import wrap_when_drawn
+
+    before = FigureCanvasBase.print_figure
+    try:
+        wrap_when_drawn()
+        wrap_when_drawn()  # once only
+        assert FigureCanvasBase.print_figure._nn_wraps and FigureCanvasBase.print_figure is not before
+        import io
+
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(3, 2))
+        ax.set_title("a title much too long for a figure only three inches wide at all")
+        fig.savefig(io.BytesIO(), format="png")
+        assert "\n" in ax.get_title()
+        plt.close(fig)
+    finally:
+        FigureCanvasBase.print_figure = before

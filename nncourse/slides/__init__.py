@@ -32,7 +32,8 @@ __all__ = ["SLIDE_TYPES", "Slide", "build_slides", "shows_code", "slide_type", "
            "tex_to_mathml", "render_html", "execute", "export", "add_parser", "run"]
 
 # run before a notebook's own cells when a deck is built with --execute: figures for a projector
-# (16 pt text is about 22 px on the 1280 x 720 canvas, 33 px on a 1920 x 1080 screen)
+# (16 pt text is about 22 px on the 1280 x 720 canvas, 33 px on a 1920 x 1080 screen), with titles
+# and labels wrapped to the room they have at that size (nncourse.slides.figures)
 SLIDE_RC = {
     "font.size": 16, "axes.titlesize": 18, "axes.labelsize": 16, "xtick.labelsize": 14,
     "ytick.labelsize": 14, "legend.fontsize": 14, "figure.titlesize": 18, "lines.linewidth": 2.2,
@@ -42,7 +43,9 @@ SLIDE_RC = {
 }
 _PREAMBLE = ("import matplotlib.pyplot as _nn_plt\n"
              f"_nn_plt.rcParams.update({SLIDE_RC!r})\n"
-             "del _nn_plt")
+             "from nncourse.slides.figures import wrap_when_drawn as _nn_wrap\n"
+             "_nn_wrap()\n"
+             "del _nn_plt, _nn_wrap")
 
 
 def _read(notebook: Path):
