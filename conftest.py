@@ -133,9 +133,19 @@ def _executed_dir() -> Path | None:
     return Path(value).resolve() if value else None
 
 
-def _is_solution_cell(item) -> bool:
-    return (type(item).__name__ == "IPyNbCell" and _executed_dir() is not None
-            and Path(str(item.parent.fspath)).resolve().parent == SOLUTIONS)
+def _folder(item) -> Path | None:
+    """The folder of the notebook whose cell ``item`` is (None for a test that is not a cell)."""
+    if type(item).__name__ != "IPyNbCell":
+        return None
+    return Path(str(item.parent.fspath)).resolve().parent
+
+
+def _is_solution_cell(item) -> bool:  # a solution notebook's cell, saved for the decks
+    return _executed_dir() is not None and _folder(item) == SOLUTIONS
+
+
+def _is_course_cell(item) -> bool:
+    return _folder(item) == ROOT / "course"
 
 
 # run before a student notebook's first cell: figures are drawn (every plotting call runs) but not
@@ -173,10 +183,6 @@ def pytest_runtest_call(item):
     yield
     cell = _runs[key].cells[_cell_index(item)]
     cell.outputs = copy.deepcopy(item.test_outputs or [])
-
-
-def _is_course_cell(item) -> bool:
-    return type(item).__name__ == "IPyNbCell" and Path(str(item.parent.fspath)).resolve().parent == ROOT / "course"
 
 
 def _run_in_kernel(item, source: str) -> None:

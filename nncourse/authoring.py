@@ -176,6 +176,14 @@ def _stub_for(cell, slug: str, where: str) -> str:
     return QUIZ_STUB.format(target=exercise.target) if exercise.kind == "quiz" else FUNCTION_STUB
 
 
+def left_out(cell) -> bool:
+    """True for a cell the student notebook leaves out: solution-only cells, claims that only hold
+    for the solutions, and speaker notes."""
+    meta = _meta(cell)
+    return bool(meta.get("solution_only") or meta.get("claim")
+                or cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes")
+
+
 def student_text(path: str | Path) -> str:
     """The student version of the solution notebook at ``path``, as the exact text to write."""
     import nbformat
@@ -197,9 +205,7 @@ def student_text(path: str | Path) -> str:
     for index, cell in enumerate(nb.cells):
         meta = _meta(cell)
         where = f"{path}, cell index {index} (id {cell.id})"
-        if meta.get("solution_only") or meta.get("claim"):
-            continue
-        if cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes":
+        if left_out(cell):
             continue
         if meta.get("exercise") and not _has_region(cell.source):
             raise AuthoringError(f"{where}: exercise cell {meta['exercise']!r} has no '{BEGIN}' region, "

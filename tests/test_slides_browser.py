@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from nncourse.slides import slide_type
 from test_browser import _screenshot
 
 pytestmark = pytest.mark.browser
@@ -168,8 +169,7 @@ def test_deck_fits_and_presents(browser, figure_deck, nb_path):
     deck = figure_deck(nb_path.name)
     html = deck.read_text()
     assert "nn-figure" in html, f"{nb_path.name}: the executed deck shows no figure"
-    notes = [c for c in json.loads(nb_path.read_text())["cells"]
-             if c.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes"]
+    notes = [c for c in json.loads(nb_path.read_text())["cells"] if slide_type(c) == "notes"]
     assert (html.count("<aside class='notes'>") > 0) == bool(notes), f"{nb_path.name}: speaker notes lost"
     result = _check(browser, deck, nb_path, SIZES, speaker=nb_path.name in SPEAKER_VIEW)
     if "$" in nb_path.read_text():

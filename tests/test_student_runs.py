@@ -22,19 +22,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nncourse.authoring import BEGIN
+from nncourse._files import nncourse_meta
+from nncourse.authoring import BEGIN, left_out
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = [(ROOT / "solutions" / p.name, p) for p in sorted((ROOT / "course").glob("*.ipynb"))]
-
-
-def _meta(cell):
-    return cell.get("metadata", {}).get("nncourse", {})
-
-
-def _left_out(cell) -> bool:
-    return bool(_meta(cell).get("solution_only") or _meta(cell).get("claim")
-                or cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes")
 
 
 def _tree(source: str) -> ast.Module:
@@ -95,7 +87,7 @@ def test_student_notebook_with_the_solutions_pasted_in_runs_like_the_solution(so
     sol = nbformat.read(solution, as_version=4)
     stu = nbformat.read(student, as_version=4)
     by_id = {c.id: c for c in stu.cells}
-    kept = [c for c in sol.cells if not _left_out(c)]
+    kept = [c for c in sol.cells if not left_out(c)]
     assert [c.id for c in kept] == [c.id for c in stu.cells], \
         f"{student.name}: the student notebook's cells are not the solution's, in order, minus those left out"
 
@@ -104,7 +96,7 @@ def test_student_notebook_with_the_solutions_pasted_in_runs_like_the_solution(so
         if cell.cell_type != "code":
             continue
         tree = _tree(cell.source)
-        if _left_out(cell):
+        if left_out(cell):
             for name in _bound(tree):
                 left_out_names[name] = cell.id
             continue
@@ -116,7 +108,7 @@ def test_student_notebook_with_the_solutions_pasted_in_runs_like_the_solution(so
             left_out_names.pop(name, None)
 
         ours = by_id[cell.id]
-        if _meta(cell).get("exercise"):
+        if nncourse_meta(cell).get("exercise"):
             continue  # pasted in: the solution's own source
         assert BEGIN not in cell.source, \
             f"{solution.name}, cell {cell.id}: a solution region outside an exercise cell would not be pasted back"
